@@ -1,0 +1,75 @@
+"""Run a child command in its own process group, bounded by a timeout.
+
+Every tool qualitygate drives (pytest under coverage, mutmut) runs through
+`run`: on a timeout, Ctrl-C or SIGTERM the whole group is killed, so no
+worker of the child outlives the gate.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualitygate.errors import ToolError
+
+
+@dataclass(frozen=True)
+class Completed:
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class Timeout(ToolError):
+    pass
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def run(
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+    what: str = "",
+) -> Completed:
+    """Run `args` in `cwd`; kill its whole process group on timeout or interrupt."""
+    name = what or Path(args[0]).name
+    try:
+        proc = subprocess.Popen(
+            list(args),
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            start_new_session=True,
+        )
+    except FileNotFoundError as exc:
+        raise ToolError(f"{name}: {args[0]} not found", "install it or fix the path") from exc
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise Timeout(
+            f"{name} did not finish within {timeout:.0f} s and was stopped",
+            "a test may hang; raise the timeout with --timeout or fix the test",
+        ) from None
+    except BaseException:
+        _kill_group(proc)
+        raise
+    return Completed(tuple(args), proc.returncode, stdout, stderr)
