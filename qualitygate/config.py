@@ -1,0 +1,244 @@
+"""Configuration: shipped defaults, then a preset, the file, the environment, the flags.
+
+Every key is checked: an unknown key, a wrong type or a threshold outside
+0-100 stops with a `ConfigError` that names the file and the key path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from qualitygate.errors import ConfigError
+
+THRESHOLDS = ("min_coverage", "min_diff_coverage", "min_mutation_score")
+LAYER_KEYS = {"paths": "a list of glob strings", **dict.fromkeys(THRESHOLDS, "a number from 0 to 100")}
+TOP_KEYS = {
+    "preset": "a preset name",
+    "base": "a git ref",
+    "source": "a list of folders",
+    "tests": "a list of folders",
+    "python": "a path to the project's interpreter",
+    "timeout": "a number of seconds",
+    "layers": "a table of layers",
+    **dict.fromkeys(THRESHOLDS, "a number from 0 to 100"),
+}
+ENV_KEYS = {
+    "QUALITYGATE_BASE": "base",
+    "QUALITYGATE_PYTHON": "python",
+    "QUALITYGATE_TIMEOUT": "timeout",
+    **{f"QUALITYGATE_{k.upper()}": k for k in THRESHOLDS},
+}
+OTHER_LAYER = "other"
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    paths: tuple[str, ...]
+    min_coverage: float = 0.0
+    min_diff_coverage: float = 0.0
+    min_mutation_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Config:
+    origin: str  # the file the project's settings came from, or "defaults"
+    base: str | None = None
+    source: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ("tests",)
+    python: str | None = None
+    timeout: float = 1800.0
+    min_coverage: float = 0.0
+    min_diff_coverage: float = 80.0
+    min_mutation_score: float = 0.0
+    layers: tuple[Layer, ...] = ()
+    preset: str | None = None
+    other: Layer = field(default_factory=lambda: Layer(OTHER_LAYER, ("**",)))
+
+
+def presets_dir() -> Path:
+    """Shipped presets: inside the wheel, or `config/` beside the package in a checkout."""
+    packaged = Path(str(resources.files("qualitygate"))) / "_presets"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "config"
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in presets_dir().glob("*.toml") if p.stem != "default")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except OSError as exc:
+        raise ConfigError(str(path), "", f"cannot read the file ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), "", f"not valid TOML ({exc})") from exc
+
+
+def find_config_file(root: Path) -> tuple[Path, str] | None:
+    """The project's config file and the table prefix its keys live under."""
+    own = root / "qualitygate.toml"
+    if own.is_file():
+        return own, ""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and "qualitygate" in _read_toml(pyproject).get("tool", {}):
+        return pyproject, "tool.qualitygate"
+    return None
+
+
+def _table_of(path: Path, prefix: str) -> dict[str, Any]:
+    data = _read_toml(path)
+    for part in prefix.split(".") if prefix else []:
+        data = data.get(part, {})
+        if not isinstance(data, dict):
+            raise ConfigError(str(path), prefix, "expected a table")
+    return data
+
+
+def _explicit_table(path: Path) -> tuple[dict[str, Any], str]:
+    data = _read_toml(path)
+    if "qualitygate" in data.get("tool", {}):
+        return _table_of(path, "tool.qualitygate"), "tool.qualitygate"
+    if path.name == "pyproject.toml":
+        raise ConfigError(str(path), "tool.qualitygate", "missing: add a [tool.qualitygate] table")
+    return data, ""
+
+
+def _unknown(where: str, key: str, known: Mapping[str, str], keypath: str) -> ConfigError:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(sorted(known))
+    return ConfigError(where, keypath, f"unknown key; {hint}")
+
+
+def _number(where: str, keypath: str, value: Any, upper: float | None = 100.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        expected = "a number from 0 to 100" if upper else "a positive number"
+        raise ConfigError(where, keypath, f"expected {expected}, got {value!r}")
+    if value < 0 or (upper is not None and value > upper):
+        raise ConfigError(where, keypath, f"expected a number from 0 to {upper:g}, got {value!r}")
+    if upper is None and value == 0:
+        raise ConfigError(where, keypath, "expected a positive number, got 0")
+    return float(value)
+
+
+def _strings(where: str, keypath: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(where, keypath, f"expected a list of non-empty strings, got {value!r}")
+    return tuple(value)
+
+
+def _string(where: str, keypath: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(where, keypath, f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _check_key(where: str, keypath: str, value: Any, key: str = "") -> Any:
+    key = key or keypath.rsplit(".", 1)[-1]
+    if key in THRESHOLDS:
+        return _number(where, keypath, value)
+    if key == "timeout":
+        return _number(where, keypath, value, upper=None)
+    if key in ("source", "tests", "paths"):
+        return _strings(where, keypath, value)
+    return _string(where, keypath, value)
+
+
+def _layers(where: str, prefix: str, table: Any, base: dict[str, Layer]) -> dict[str, Layer]:
+    keypath = f"{prefix}.layers".lstrip(".")
+    if not isinstance(table, dict):
+        raise ConfigError(where, keypath, "expected a table of layers")
+    layers = dict(base)
+    for name, body in table.items():
+        lpath = f"{keypath}.{name}"
+        if not isinstance(body, dict):
+            raise ConfigError(where, lpath, "expected a table with paths and thresholds")
+        values: dict[str, Any] = {}
+        for key, value in body.items():
+            if key not in LAYER_KEYS:
+                raise _unknown(where, key, LAYER_KEYS, f"{lpath}.{key}")
+            values[key] = _check_key(where, f"{lpath}.{key}", value)
+        if name in layers:
+            layers[name] = replace(layers[name], **values)
+        elif "paths" not in values:
+            raise ConfigError(where, f"{lpath}.paths", "missing: a layer needs path globs")
+        else:
+            layers[name] = Layer(name=name, **values)
+        if not layers[name].paths:
+            raise ConfigError(where, f"{lpath}.paths", "empty: a layer needs at least one glob")
+    return layers
+
+
+def _apply(cfg: Config, table: Mapping[str, Any], where: str, prefix: str) -> Config:
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        keypath = f"{prefix}.{key}".lstrip(".")
+        if key not in TOP_KEYS:
+            raise _unknown(where, key, TOP_KEYS, keypath)
+        if key == "layers":
+            base = {layer.name: layer for layer in cfg.layers}
+            values["layers"] = tuple(_layers(where, prefix, value, base).values())
+        elif key != "preset":
+            values[key] = _check_key(where, keypath, value)
+    return replace(cfg, **values)
+
+
+def _with_preset(cfg: Config, table: Mapping[str, Any], where: str, prefix: str) -> Config:
+    name = table.get("preset")
+    if name is None:
+        return cfg
+    keypath = f"{prefix}.preset".lstrip(".")
+    name = _string(where, keypath, name)
+    path = presets_dir() / f"{name}.toml"
+    if not path.is_file():
+        raise ConfigError(where, keypath, f"no preset '{name}'; shipped: {', '.join(preset_names())}")
+    return replace(_apply(cfg, _read_toml(path), str(path), ""), preset=name)
+
+
+def _env_overrides(cfg: Config, env: Mapping[str, str]) -> Config:
+    values: dict[str, Any] = {}
+    for var, key in ENV_KEYS.items():
+        if var not in env:
+            continue
+        raw: Any = env[var]
+        if key in THRESHOLDS or key == "timeout":
+            try:
+                raw = float(raw)
+            except ValueError:
+                raise ConfigError("environment", var, f"expected a number, got {raw!r}") from None
+        values[key] = _check_key("environment", var, raw, key)
+    return replace(cfg, **values)
+
+
+def load(
+    root: Path,
+    explicit: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """The effective config for the repository at `root`."""
+    cfg = _apply(Config(origin="defaults"), _read_toml(presets_dir() / "default.toml"), "defaults", "")
+    if explicit is not None:
+        table, prefix = _explicit_table(explicit)
+        found: tuple[Path, str] | None = (explicit, prefix)
+    else:
+        found = find_config_file(root)
+        table = _table_of(*found) if found else {}
+    if found:
+        where, prefix = str(found[0]), found[1]
+        cfg = _with_preset(cfg, table, where, prefix)
+        cfg = replace(_apply(cfg, table, where, prefix), origin=where)
+    cfg = _env_overrides(cfg, os.environ if env is None else env)
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            flag = "--" + key.replace("_", "-")
+            cfg = replace(cfg, **{key: _check_key("command line", flag, value, key)})
+    return replace(cfg, other=Layer(OTHER_LAYER, ("**",), *(getattr(cfg, k) for k in THRESHOLDS)))

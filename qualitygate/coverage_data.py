@@ -1,0 +1,160 @@
+"""Coverage facts per source file, from a coverage.py data file or Cobertura XML.
+
+coverage.py is used here and in `testrun` only. Statements always come from
+parsing the file as it is now, with the project's own coverage settings, so
+a file the data never saw counts with all its statements missing (0%), never
+as "no data, pass". Paths measured on another machine (a CI runner) are
+matched to the repository's files by their longest common suffix.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import coverage
+from coverage.exceptions import CoverageException
+
+from qualitygate.errors import UsageError
+from qualitygate.model import FileCoverage
+
+COVERAGE_CONFIGS = (".coveragerc", "setup.cfg", "tox.ini", "pyproject.toml")
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Executed lines (and the tests that ran them, when known) under a measured path."""
+
+    lines: frozenset[int]
+    contexts: Mapping[int, frozenset[str]] | None = None
+
+
+def _config_file(root: Path) -> str | bool:
+    for name in COVERAGE_CONFIGS:
+        path = root / name
+        if path.is_file() and "coverage" in path.read_text(errors="replace"):
+            return str(path)
+    return False
+
+
+class StatementParser:
+    """Executable lines of a file, as coverage.py sees them with the project's settings."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._cov = coverage.Coverage(data_file=None, config_file=_config_file(root))
+
+    def statements(self, rel: str) -> frozenset[int]:
+        try:
+            return frozenset(self._cov.analysis2(str(self._root / rel))[1])
+        except (CoverageException, SyntaxError, UnicodeDecodeError):
+            return frozenset()  # not Python coverage.py can parse: nothing to measure
+
+
+def _test_name(context: str) -> str:
+    return context.rsplit("|", 1)[0]
+
+
+def read_sqlite(path: Path) -> dict[str, Measured]:
+    data = coverage.CoverageData(basename=str(path))
+    try:
+        data.read()
+        has_contexts = bool(set(data.measured_contexts()) - {""})
+        result = {}
+        for measured in data.measured_files():
+            contexts = None
+            if has_contexts:
+                by_line = data.contexts_by_lineno(measured)
+                contexts = {
+                    line: frozenset(_test_name(c) for c in ctx if c) for line, ctx in by_line.items()
+                }
+            result[measured] = Measured(frozenset(data.lines(measured) or ()), contexts)
+        return result
+    except (CoverageException, sqlite3.Error) as exc:
+        raise UsageError(
+            f"{path}: not a readable coverage.py data file ({exc})",
+            "pass a .coverage file or a Cobertura XML report (coverage xml)",
+        ) from exc
+
+
+def read_cobertura(path: Path) -> dict[str, Measured]:
+    try:
+        tree = ET.parse(path)
+    except ET.ParseError as exc:
+        raise UsageError(f"{path}: not valid XML ({exc})", "pass a Cobertura XML report") from exc
+    root = tree.getroot()
+    if root.tag != "coverage":
+        raise UsageError(f"{path}: not a Cobertura report (root <{root.tag}>)", "use coverage xml")
+    sources = [s.text.strip() for s in root.iter("source") if s.text and s.text.strip()] or [""]
+    lines: dict[str, set[int]] = {}
+    for cls in root.iter("class"):
+        filename = cls.get("filename", "")
+        hits = {
+            int(line.get("number", "0"))
+            for line in cls.iter("line")
+            if int(line.get("hits", "0")) > 0
+        }
+        for source in sources:
+            lines.setdefault(str(PurePosixPath(source.replace("\\", "/")) / filename), set()).update(hits)
+    return {name: Measured(frozenset(found)) for name, found in lines.items()}
+
+
+def read_data_file(path: Path) -> dict[str, Measured]:
+    """Measured files from a .coverage data file or a Cobertura XML report."""
+    try:
+        head = path.read_bytes()[:200]
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the coverage file ({exc.strerror})",
+                         "check --coverage-file") from exc
+    if head.lstrip().startswith(b"<"):
+        return read_cobertura(path)
+    if head.startswith(b"SQLite format 3"):
+        return read_sqlite(path)
+    raise UsageError(f"{path}: neither a coverage.py data file nor Cobertura XML",
+                     "pass .coverage or the output of coverage xml")
+
+
+def match_paths(measured: Iterable[str], root: Path, wanted: Iterable[str]) -> dict[str, str]:
+    """repo-relative path -> measured path, by the longest matching path suffix."""
+    by_name: dict[str, list[str]] = {}
+    for rel in wanted:
+        by_name.setdefault(PurePosixPath(rel).name, []).append(rel)
+    best: dict[str, tuple[int, str]] = {}
+    prefix = root.as_posix().rstrip("/") + "/"
+    for name in measured:
+        posix = name.replace("\\", "/")
+        if posix.startswith(prefix):
+            posix = posix[len(prefix):]
+        parts = PurePosixPath(posix).parts
+        for rel in by_name.get(PurePosixPath(posix).name, ()):
+            rel_parts = PurePosixPath(rel).parts
+            if parts[-len(rel_parts):] == rel_parts:
+                score = len(rel_parts) + (100 if len(parts) == len(rel_parts) else 0)
+                if score > best.get(rel, (-1, ""))[0]:
+                    best[rel] = (score, name)
+    return {rel: name for rel, (_, name) in best.items()}
+
+
+def file_coverage(
+    root: Path, files: Iterable[str], measured: Mapping[str, Measured]
+) -> dict[str, FileCoverage]:
+    """Coverage of each repo-relative file; files the data never saw are 0% covered."""
+    files = list(files)
+    parser = StatementParser(root)
+    matched = match_paths(measured, root, files)
+    has_contexts = any(m.contexts is not None for m in measured.values())
+    result = {}
+    for rel in files:
+        statements = parser.statements(rel)
+        found = measured.get(matched.get(rel, ""))
+        if found is None:
+            result[rel] = FileCoverage(rel, statements, frozenset(), False, {}, has_contexts)
+            continue
+        tests = {n: t for n, t in (found.contexts or {}).items() if n in statements}
+        result[rel] = FileCoverage(
+            rel, statements, found.lines & statements, True, tests, found.contexts is not None
+        )
+    return result

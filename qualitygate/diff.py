@@ -1,0 +1,97 @@
+"""The changed lines of a change, through diff-cover (its API is undocumented).
+
+diff-cover is used here and nowhere else. It runs git in the current
+directory and keeps the repository root in process-wide state, so each call
+enters the repository for its duration. It passes no rename detection to git;
+`-M` is added so a renamed file is not a brand-new file, and statuses
+(added, renamed, deleted) come from `git diff --name-status -M`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from diff_cover.command_runner import CommandError, execute
+from diff_cover.diff_reporter import GitDiffReporter
+from diff_cover.git_diff import GitDiffError, GitDiffTool
+from diff_cover.git_path import GitPathTool
+
+from qualitygate import git
+from qualitygate.errors import ToolError
+from qualitygate.model import ChangedFile
+
+STATUS_NAMES = {"A": "added", "M": "modified", "R": "renamed", "C": "added", "D": "deleted"}
+
+
+@dataclass(frozen=True)
+class DiffSpec:
+    """What the change is. `worktree`: base to the working tree, untracked files
+    included; `staged`: HEAD to the index; `range`: base to `to`."""
+
+    base: str  # a commit
+    label: str  # what the user called it
+    mode: str = "worktree"
+    to: str = "HEAD"
+
+
+class _GitDiff(GitDiffTool):  # type: ignore[misc]
+    def __init__(self, spec: DiffSpec) -> None:
+        super().__init__("...", ignore_whitespace=True)
+        self._default_diff_args.append("-M")
+        self._spec = spec
+
+    def diff_committed(self, compare_branch: str = "") -> str:
+        if self._spec.mode == "staged":
+            return ""
+        rng = f"{self._spec.base}...{self._spec.to}"
+        return str(execute(self._default_git_args + self._default_diff_args + [rng])[0])
+
+
+@contextlib.contextmanager
+def _inside(root: Path) -> Iterator[None]:
+    before = os.getcwd()
+    os.chdir(root)
+    try:
+        GitPathTool.set_cwd(str(root))
+        yield
+    finally:
+        os.chdir(before)
+
+
+def _reporter(spec: DiffSpec) -> GitDiffReporter:
+    return GitDiffReporter(
+        compare_branch=spec.base,
+        git_diff=_GitDiff(spec),
+        ignore_staged=spec.mode == "range",
+        ignore_unstaged=spec.mode != "worktree",
+        include_untracked=spec.mode == "worktree",
+        supported_extensions=["py"],
+    )
+
+
+def _statuses(root: Path, spec: DiffSpec) -> dict[str, tuple[str, str | None]]:
+    args = {"worktree": [spec.base], "staged": ["--cached", "HEAD"], "range": [f"{spec.base}...{spec.to}"]}
+    return dict(git.name_status(root, args[spec.mode]))
+
+
+def changed_files(root: Path, spec: DiffSpec) -> list[ChangedFile]:
+    """Every Python file the change adds, modifies, renames or deletes."""
+    try:
+        with _inside(root):
+            reporter = _reporter(spec)
+            lines = {path: reporter.lines_changed(path) for path in reporter.src_paths_changed()}
+    except (CommandError, GitDiffError, ValueError) as exc:
+        raise ToolError(f"git diff failed: {str(exc).strip()}", "check the base ref") from exc
+    statuses = _statuses(root, spec)
+    result = []
+    for path in sorted(set(lines) | {p for p in statuses if p.endswith(".py")}):
+        letter, old = statuses.get(path, ("A", None))  # not in name-status: untracked, so new
+        status = STATUS_NAMES.get(letter, "modified")
+        changed = frozenset() if status == "deleted" else frozenset(lines.get(path, ()))
+        if changed or status in ("deleted", "renamed"):
+            result.append(ChangedFile(path, changed, status, old))
+    return result

@@ -1,0 +1,73 @@
+"""Command line: parse argv, dispatch to a command, turn errors into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType
+
+from qualitygate import __version__
+from qualitygate.commands import check as check_command
+from qualitygate.errors import ExitCode, QualityGateError
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every cleanup runs."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
+                          Callable[[argparse.Namespace], int]]] = {
+    "check": ("gate the current change on diff coverage and mutation testing, per layer",
+              check_command.add_arguments, check_command.run),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="qualitygate",
+        description="Gate every change on diff coverage and mutation testing, per layer.",
+        epilog="exit codes: 0 passed, 1 gate failed, 2 usage or config error, "
+               "3 a tool broke (git, pytest, coverage, mutmut), 130 interrupted",
+    )
+    top.add_argument("--version", action="version", version=f"qualitygate {__version__}")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_text, add_arguments, _) in COMMANDS.items():
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.add_argument("-C", "--directory", type=Path, default=Path.cwd(),
+                         help="the repository to work in (default: the current folder)")
+        add_arguments(cmd)
+    return top
+
+
+def _error(message: str) -> None:
+    print(f"qualitygate: error: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return ExitCode.USAGE_ERROR
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return COMMANDS[args.command][2](args)
+    except QualityGateError as exc:
+        _error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _error("interrupted; nothing in the repository was changed")
+        return ExitCode.INTERRUPTED
+    except Exception as exc:  # an internal error must never look like a pass
+        traceback.print_exc()
+        _error(f"internal error: {exc!r}; please report it with the traceback above")
+        return ExitCode.INTERNAL_ERROR
+    finally:
+        signal.signal(signal.SIGTERM, previous)

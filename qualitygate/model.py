@@ -1,0 +1,154 @@
+"""The result model: frozen data passed from stage to stage and to reporters.
+
+No third-party type appears here; adapters (diff, coverage, mutation)
+translate into these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from qualitygate.mutation.model import Mutant, NotTestable
+
+
+@dataclass(frozen=True)
+class ChangedFile:
+    """A Python file the change touches, with the lines it added or modified."""
+
+    path: str
+    lines: frozenset[int]
+    status: str = "modified"  # added | modified | renamed | deleted
+    old_path: str | None = None
+
+
+@dataclass(frozen=True)
+class FileCoverage:
+    """What the coverage data says about one source file."""
+
+    path: str
+    statements: frozenset[int]
+    executed: frozenset[int]
+    measured: bool = True  # False: the data never saw this file (counts as 0%)
+    tests_by_line: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    has_contexts: bool = False
+
+    @property
+    def missing(self) -> frozenset[int]:
+        return self.statements - self.executed
+
+    @property
+    def tested(self) -> frozenset[int]:
+        """Lines run by at least one test, not merely at import time."""
+        return frozenset(line for line, tests in self.tests_by_line.items() if tests)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One threshold of one layer, checked."""
+
+    metric: str  # coverage | diff_coverage | mutation_score
+    actual: float | None
+    required: float
+    passed: bool
+    note: str = ""
+
+    @property
+    def gap(self) -> float | None:
+        if self.actual is None or self.passed:
+            return None
+        return round(self.required - self.actual, 1)
+
+
+@dataclass(frozen=True)
+class LayerFigures:
+    name: str
+    files: int = 0
+    statements: int = 0
+    covered: int = 0
+    changed_files: int = 0
+    changed_lines: int = 0
+    uncovered_changed_lines: int = 0
+    mutants_detected: int = 0
+    mutants_undetected: int = 0
+    mutation_ran: bool = False
+
+    @property
+    def coverage(self) -> float | None:
+        return percent(self.covered, self.statements)
+
+    @property
+    def diff_coverage(self) -> float | None:
+        return percent(self.changed_lines - self.uncovered_changed_lines, self.changed_lines)
+
+    @property
+    def mutation_score(self) -> float | None:
+        total = self.mutants_detected + self.mutants_undetected
+        return percent(self.mutants_detected, total) if self.mutation_ran else None
+
+
+@dataclass(frozen=True)
+class LayerVerdict:
+    figures: LayerFigures
+    rules: tuple[Rule, ...]
+
+    @property
+    def name(self) -> str:
+        return self.figures.name
+
+    @property
+    def passed(self) -> bool:
+        return all(rule.passed for rule in self.rules)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    layer: str
+    status: str
+    changed_lines: tuple[int, ...]  # changed lines that are statements
+    uncovered_changed_lines: tuple[int, ...]
+    measured: bool = True  # False: the tests never ran a line of this file
+    old_path: str | None = None
+    nearby_tests: tuple[str, ...] = ()
+    mutants: tuple[Mutant, ...] = ()
+    not_testable: tuple[NotTestable, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    base: str
+    head: str
+    layers: tuple[LayerVerdict, ...]
+    files: tuple[FileResult, ...]
+    coverage_source: str  # "pytest" or the data file given
+    mutation: str = "off"  # off | ran | skipped (no mutable changes)
+    excluded_tests: tuple[str, ...] = ()
+    mutants_executed: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return all(layer.passed for layer in self.layers)
+
+    @property
+    def failed_rules(self) -> list[tuple[str, Rule]]:
+        return [(layer.name, rule) for layer in self.layers for rule in layer.rules if not rule.passed]
+
+
+def percent(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(100.0 * part / whole, 1)
+
+
+def ranges(lines: Iterable[int]) -> str:
+    """[1, 2, 3, 7, 9, 10] -> '1-3, 7, 9-10'."""
+    out: list[str] = []
+    ordered = sorted(set(lines))
+    start = prev = None
+    for line in [*ordered, None]:
+        if start is not None and (line is None or prev is None or line != prev + 1):
+            out.append(str(start) if start == prev else f"{start}-{prev}")
+            start = None
+        if line is not None and start is None:
+            start = line
+        prev = line
+    return ", ".join(out)

@@ -1,0 +1,19 @@
+"""Reporters: each takes a result and a text stream. `--report FORMAT[:PATH]` picks them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TextIO
+
+from qualitygate.model import CheckResult
+from qualitygate.reporters import json_report, markdown, terminal
+
+Reporter = Callable[[CheckResult, TextIO], None]
+
+REPORTERS: dict[str, Reporter] = {
+    "terminal": terminal.render,
+    "json": json_report.render,
+    "markdown": markdown.render,
+}
+
+__all__ = ["REPORTERS", "Reporter"]

@@ -1,0 +1,64 @@
+"""The JSON report: the machine contract for CI scripts. Versioned; percentages 0-100."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from qualitygate import __version__
+from qualitygate.model import CheckResult, FileResult, LayerVerdict, Rule
+
+FORMAT_VERSION = 1
+
+
+def rule_dict(rule: Rule) -> dict[str, Any]:
+    return {"metric": rule.metric, "actual": rule.actual, "required": rule.required,
+            "passed": rule.passed, "gap": rule.gap, "note": rule.note or None}
+
+
+def layer_dict(layer: LayerVerdict) -> dict[str, Any]:
+    f = layer.figures
+    return {
+        "name": f.name, "passed": layer.passed, "files": f.files, "statements": f.statements,
+        "covered": f.covered, "coverage": f.coverage, "changed_files": f.changed_files,
+        "changed_lines": f.changed_lines, "uncovered_changed_lines": f.uncovered_changed_lines,
+        "diff_coverage": f.diff_coverage, "mutation_score": f.mutation_score,
+        "mutants_detected": f.mutants_detected, "mutants_undetected": f.mutants_undetected,
+        "rules": [rule_dict(r) for r in layer.rules],
+    }
+
+
+def file_dict(f: FileResult) -> dict[str, Any]:
+    return {
+        "path": f.path, "layer": f.layer, "status": f.status, "old_path": f.old_path,
+        "measured": f.measured, "changed_lines": list(f.changed_lines),
+        "uncovered_changed_lines": list(f.uncovered_changed_lines),
+        "nearby_tests": list(f.nearby_tests),
+        "mutants": [
+            {"line": m.line, "status": m.status, "diff": m.diff, "tests": list(m.tests),
+             "name": m.name}
+            for m in f.mutants
+        ],
+        "not_mutation_testable": [{"line": n.line, "reason": n.reason} for n in f.not_testable],
+    }
+
+
+def as_dict(result: CheckResult) -> dict[str, Any]:
+    return {
+        "version": FORMAT_VERSION,
+        "tool": {"name": "qualitygate", "version": __version__},
+        "passed": result.passed,
+        "base": result.base,
+        "head": result.head,
+        "coverage_source": result.coverage_source,
+        "mutation": result.mutation,
+        "mutants_executed": result.mutants_executed,
+        "excluded_tests": list(result.excluded_tests),
+        "layers": [layer_dict(layer) for layer in result.layers],
+        "files": [file_dict(f) for f in result.files],
+    }
+
+
+def render(result: CheckResult, out: TextIO) -> None:
+    json.dump(as_dict(result), out, indent=2)
+    out.write("\n")

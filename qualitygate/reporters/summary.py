@@ -1,0 +1,90 @@
+"""What every human-readable report says, computed once: rows, gaps, wording."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qualitygate.model import CheckResult, FileResult, LayerVerdict, Rule, ranges
+from qualitygate.mutation.model import UNDETECTED
+
+LAYER_COLUMNS = ("Layer", "Files", "Changed", "Diff cov", "Layer cov", "Mutation", "Targets",
+                 "Gap", "Result")
+METRIC_NAMES = {"coverage": "layer coverage", "diff_coverage": "diff coverage",
+                "mutation_score": "mutation score"}
+SHORT = {"coverage": "cov", "diff_coverage": "diff", "mutation_score": "mut"}
+
+
+def pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}%"
+
+
+def targets(layer: LayerVerdict) -> str:
+    return " / ".join(f"{SHORT[r.metric]} {r.required:g}" for r in layer.rules) or "none"
+
+
+def gap_text(layer: LayerVerdict) -> str:
+    gaps = [f"{SHORT[r.metric]} -{r.gap:.1f}" for r in layer.rules if r.gap is not None]
+    return ", ".join(gaps) or "-"
+
+
+def layer_row(layer: LayerVerdict) -> tuple[str, ...]:
+    f = layer.figures
+    return (f.name, str(f.files), str(f.changed_lines), pct(f.diff_coverage), pct(f.coverage),
+            pct(f.mutation_score), targets(layer), gap_text(layer),
+            "PASS" if layer.passed else "FAIL")
+
+
+def verdict_line(result: CheckResult) -> str:
+    word = "PASSED" if result.passed else "FAILED"
+    changed = len(result.files)
+    return (f"qualitygate {word}: {changed} changed file{'s' * (changed != 1)} against "
+            f"{result.base}, coverage from {result.coverage_source}")
+
+
+def rule_line(layer: str, rule: Rule) -> str:
+    return (f"{layer}: {METRIC_NAMES[rule.metric]} {pct(rule.actual)} is below "
+            f"{rule.required:g}% (gap {rule.gap:.1f} points)")
+
+
+SURVIVORS = UNDETECTED
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One file's gaps: what to look at and what test to write."""
+
+    file: FileResult
+
+    @property
+    def weight(self) -> int:
+        return len(self.file.uncovered_changed_lines) + len(self.survivors)
+
+    @property
+    def survivors(self) -> list[str]:
+        return [m.name for m in self.file.mutants if m.status in SURVIVORS]
+
+    def lines(self) -> list[str]:
+        """Indented detail lines, plain text."""
+        f = self.file
+        out = []
+        if not f.measured and f.changed_lines:
+            out.append("never run by the tests: no test imports this file (counts as 0%)")
+        if f.uncovered_changed_lines:
+            out.append(f"uncovered changed lines: {ranges(f.uncovered_changed_lines)}")
+            if f.nearby_tests:
+                out.append("tests that run nearby lines: " + ", ".join(f.nearby_tests[:5]))
+        for m in f.mutants:
+            if m.status in SURVIVORS:
+                label = "mutant survived" if m.status == "survived" else f"mutant {m.status.replace('_', ' ')}"
+                out.append(f"{label}, line {m.line}:")
+                out.extend("    " + d for d in m.diff.splitlines())
+                out.append("    run by: " + (", ".join(m.tests[:5]) or "no test"))
+        for n in f.not_testable:
+            out.append(f"not mutation-testable, line {n.line}: {n.reason}")
+        return out
+
+
+def gaps(result: CheckResult) -> list[Gap]:
+    """Files with something to fix, worst first."""
+    found = [Gap(f) for f in result.files if Gap(f).weight or f.not_testable]
+    return sorted(found, key=lambda g: (-g.weight, g.file.path))

@@ -1,0 +1,72 @@
+"""The gap summary for people: a rich table on a terminal, plain text elsewhere."""
+
+from __future__ import annotations
+
+import os
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from qualitygate.model import CheckResult
+from qualitygate.reporters.summary import LAYER_COLUMNS, gaps, layer_row, rule_line, verdict_line
+
+
+def styled(out: TextIO) -> bool:
+    """Colour and boxes only on a terminal, and never with NO_COLOR set."""
+    return out.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _plain_table(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in rows]
+
+
+def render_plain(result: CheckResult, out: TextIO) -> None:
+    lines = [verdict_line(result), ""]
+    lines += _plain_table([LAYER_COLUMNS, *(layer_row(layer) for layer in result.layers)])
+    found = gaps(result)
+    if found:
+        lines += ["", "Gaps, worst first:"]
+        for gap in found:
+            lines.append(f"  {gap.file.path} [{gap.file.layer}]")
+            lines += [f"    {line}" for line in gap.lines()]
+    if result.excluded_tests:
+        lines += ["", "Tests left out of mutation testing (they fail under mutmut):"]
+        lines += [f"  {t}" for t in result.excluded_tests]
+    failed = result.failed_rules
+    if failed:
+        lines += ["", "Failed rules:"] + [f"  {rule_line(layer, rule)}" for layer, rule in failed]
+    out.write("\n".join(lines) + "\n")
+
+
+def render_rich(result: CheckResult, out: TextIO) -> None:
+    console = Console(file=out, highlight=False)
+    colour = "green" if result.passed else "red"
+    console.print(Text(verdict_line(result), style=f"bold {colour}"))
+    table = Table(*LAYER_COLUMNS, title_justify="left")
+    for layer in result.layers:
+        row = layer_row(layer)
+        table.add_row(*row[:-1], Text(row[-1], style="green" if layer.passed else "bold red"))
+    console.print(table)
+    found = gaps(result)
+    if found:
+        console.print(Text("Gaps, worst first", style="bold"))
+    for gap in found:
+        console.print(Text.assemble(("  " + gap.file.path, "bold"), f" [{gap.file.layer}]"))
+        for line in gap.lines():
+            style = "green" if line.lstrip().startswith("+") else (
+                "red" if line.lstrip().startswith("-") else "")
+            console.print(Text("    " + line, style=style))
+    if result.excluded_tests:
+        console.print(Text("Tests left out of mutation testing (they fail under mutmut):", "bold"))
+        for test in result.excluded_tests:
+            console.print("  " + test, markup=False)
+    for layer, rule in result.failed_rules:
+        console.print(Text("  " + rule_line(layer, rule), style="red"))
+
+
+def render(result: CheckResult, out: TextIO) -> None:
+    (render_rich if styled(out) else render_plain)(result, out)
