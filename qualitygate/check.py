@@ -100,7 +100,8 @@ def gather_coverage(options: CheckOptions, files: list[str], progress: Progress
     else:
         progress.stage("Running the tests under coverage")
         python = cfg.python or _default_python()
-        run = testrun.run_tests(options.root, python, cfg.source, cfg.tests, cfg.timeout)
+        run = testrun.run_tests(options.root, python, cfg.source, cfg.tests, cfg.timeout,
+                                cfg.pytest_args)
         measured, source = run.measured, "pytest"
     return coverage_data.file_coverage(options.root, files, measured), source
 

@@ -16,17 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from qualitygate.errors import ConfigError
+from qualitygate.priority import PrioritySettings, parse_settings
 
 THRESHOLDS = ("min_coverage", "min_diff_coverage", "min_mutation_score")
-LAYER_KEYS = {"paths": "a list of glob strings", **dict.fromkeys(THRESHOLDS, "a number from 0 to 100")}
+PERCENTS = (*THRESHOLDS, "min_tested_files")
+LAYER_KEYS = {"paths": "a list of glob strings", **dict.fromkeys(PERCENTS, "a number from 0 to 100")}
 TOP_KEYS = {
     "preset": "a preset name",
     "base": "a git ref",
     "source": "a list of folders",
     "tests": "a list of folders",
+    "pytest_args": "a list of extra pytest arguments",
     "python": "a path to the project's interpreter",
     "timeout": "a number of seconds",
     "layers": "a table of layers",
+    "priority": "a table of report priority settings",
     **dict.fromkeys(THRESHOLDS, "a number from 0 to 100"),
 }
 ENV_KEYS = {
@@ -45,6 +49,7 @@ class Layer:
     min_coverage: float = 0.0
     min_diff_coverage: float = 0.0
     min_mutation_score: float = 0.0
+    min_tested_files: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Config:
     base: str | None = None
     source: tuple[str, ...] = ()
     tests: tuple[str, ...] = ("tests",)
+    pytest_args: tuple[str, ...] = ()
     python: str | None = None
     timeout: float = 1800.0
     min_coverage: float = 0.0
@@ -60,6 +66,7 @@ class Config:
     min_mutation_score: float = 0.0
     layers: tuple[Layer, ...] = ()
     preset: str | None = None
+    priority: PrioritySettings = PrioritySettings()
     other: Layer = field(default_factory=lambda: Layer(OTHER_LAYER, ("**",)))
 
 
@@ -143,11 +150,11 @@ def _string(where: str, keypath: str, value: Any) -> str:
 
 def _check_key(where: str, keypath: str, value: Any, key: str = "") -> Any:
     key = key or keypath.rsplit(".", 1)[-1]
-    if key in THRESHOLDS:
+    if key in PERCENTS:
         return _number(where, keypath, value)
     if key == "timeout":
         return _number(where, keypath, value, upper=None)
-    if key in ("source", "tests", "paths"):
+    if key in ("source", "tests", "paths", "pytest_args"):
         return _strings(where, keypath, value)
     return _string(where, keypath, value)
 
@@ -186,6 +193,8 @@ def _apply(cfg: Config, table: Mapping[str, Any], where: str, prefix: str) -> Co
         if key == "layers":
             base = {layer.name: layer for layer in cfg.layers}
             values["layers"] = tuple(_layers(where, prefix, value, base).values())
+        elif key == "priority":
+            values["priority"] = parse_settings(where, keypath, value, cfg.priority)
         elif key != "preset":
             values[key] = _check_key(where, keypath, value)
     return replace(cfg, **values)

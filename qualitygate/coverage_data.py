@@ -118,7 +118,10 @@ def read_data_file(path: Path) -> dict[str, Measured]:
 
 
 def match_paths(measured: Iterable[str], root: Path, wanted: Iterable[str]) -> dict[str, str]:
-    """repo-relative path -> measured path, by the longest matching path suffix."""
+    """repo-relative path -> measured path whose end is the whole repo path.
+
+    Among several, the one with the fewest extra leading folders wins.
+    """
     by_name: dict[str, list[str]] = {}
     for rel in wanted:
         by_name.setdefault(PurePosixPath(rel).name, []).append(rel)
@@ -126,14 +129,13 @@ def match_paths(measured: Iterable[str], root: Path, wanted: Iterable[str]) -> d
     prefix = root.as_posix().rstrip("/") + "/"
     for name in measured:
         posix = name.replace("\\", "/")
-        if posix.startswith(prefix):
-            posix = posix[len(prefix):]
+        posix = posix.removeprefix(prefix)
         parts = PurePosixPath(posix).parts
         for rel in by_name.get(PurePosixPath(posix).name, ()):
             rel_parts = PurePosixPath(rel).parts
             if parts[-len(rel_parts):] == rel_parts:
-                score = len(rel_parts) + (100 if len(parts) == len(rel_parts) else 0)
-                if score > best.get(rel, (-1, ""))[0]:
+                score = len(rel_parts) - len(parts)  # fewest extra folders wins
+                if rel not in best or score > best[rel][0]:
                     best[rel] = (score, name)
     return {rel: name for rel, (_, name) in best.items()}
 

@@ -8,11 +8,11 @@ from qualitygate.config import Layer
 from qualitygate.model import LayerFigures, LayerVerdict, Rule
 
 
-def check_rule(metric: str, actual: float | None, required: float, note: str = "") -> Rule:
+def check_rule(metric: str, actual: float | None, required: float, why_absent: str = "") -> Rule:
     """A rule passes when its figure reaches the threshold, or when it does not apply."""
     if actual is None:
-        return Rule(metric, None, required, True, note or "does not apply")
-    return Rule(metric, actual, required, actual >= required, note)
+        return Rule(metric, None, required, True, why_absent or "does not apply")
+    return Rule(metric, actual, required, actual >= required)
 
 
 def evaluate_layer(figures: LayerFigures, layer: Layer, mutation_on: bool = True) -> LayerVerdict:

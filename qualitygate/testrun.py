@@ -90,12 +90,12 @@ def failed_tests(output: str) -> list[str]:
 
 
 def command(python: str, work: Path, source: Sequence[Path], tests: Sequence[str],
-            has_cov: bool) -> list[str]:
+            has_cov: bool, extra: Sequence[str] = ()) -> list[str]:
     args = [python, "-m", "coverage", "run", "--branch", f"--data-file={work / '.coverage'}"]
     if source:
         args.append("--source=" + ",".join(str(s) for s in source))
     args += ["-m", "pytest", *tests, "-p", PLUGIN_NAME, "-p", "no:cacheprovider",
-             "-q", "--no-header", "-rfE"]
+             "-q", "--no-header", "-rfE", *extra]
     return [*args, "--no-cov"] if has_cov else args
 
 
@@ -105,6 +105,7 @@ def run_tests(
     source: Sequence[str],
     tests: Sequence[str],
     timeout: float,
+    pytest_args: Sequence[str] = (),
 ) -> TestRun:
     """Run the suite once under coverage; a red suite raises TestsFailedError."""
     has_cov = _probe(python, root)
@@ -116,7 +117,7 @@ def run_tests(
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env.pop("COVERAGE_PROCESS_START", None)
         started = time.monotonic()
-        args = command(python, work, [root / s for s in source], tests, has_cov)
+        args = command(python, work, [root / s for s in source], tests, has_cov, pytest_args)
         done = process.run(args, cwd=root, timeout=timeout, env=env, what="pytest")
         seconds = time.monotonic() - started
         if done.returncode == NO_TESTS:

@@ -7,7 +7,7 @@ from typing import TextIO
 from qualitygate.model import CheckResult
 from qualitygate.reporters.summary import LAYER_COLUMNS, gaps, layer_row, rule_line, verdict_line
 
-MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-!|"})
+MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|"})
 
 
 def escape(text: str) -> str:

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from qualitygate.main import main
+from tests.fixtures import commit, make_repo, write
+
+LAYERED_CONFIG = """
+[tool.qualitygate]
+source = ["app"]
+tests = ["tests"]
+min_diff_coverage = 80
+
+[tool.qualitygate.layers.infrastructure]
+paths = ["app/db/**"]
+min_coverage = 50
+min_diff_coverage = 80
+
+[tool.qualitygate.layers.services]
+paths = ["app/services/**"]
+min_coverage = 60
+min_diff_coverage = 90
+"""
+
+LAYERED_FILES = {
+    "pyproject.toml": LAYERED_CONFIG,
+    "app/__init__.py": "",
+    "app/db/__init__.py": "",
+    "app/db/store.py": """
+        def save(rows, limit):
+            if len(rows) > limit:
+                return "too many"
+            return "ok"
+        """,
+    "app/services/__init__.py": "",
+    "app/services/calc.py": """
+        def add(a, b):
+            return a + b
+        """,
+    "tests/test_store.py": """
+        from app.db.store import save
+
+        def test_save_ok():
+            assert save([1], 2) == "ok"
+        """,
+    "tests/test_calc.py": """
+        from app.services.calc import add
+
+        def test_add():
+            assert add(1, 2) == 3
+        """,
+}
+
+
+@pytest.fixture
+def layered(tmp_path: Path) -> Path:
+    """A small layered project: infrastructure (app/db) and services, on branch main."""
+    return make_repo(tmp_path / "repo", LAYERED_FILES)
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in list(os.environ):
+        if var.startswith(("QUALITYGATE_", "PRE_COMMIT_", "GITHUB_")) or var == "NO_COLOR":
+            monkeypatch.delenv(var)
+
+
+def run_cli(root: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["check", "-C", str(root), "-q", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(root: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
+    code = main(["check", "-C", str(root), "-q", "--report", "json", *args])
+    out, err = capsys.readouterr()
+    assert out, err
+    return code, json.loads(out)
+
+
+__all__ = ["LAYERED_FILES", "commit", "run_cli", "run_json", "write"]

@@ -1,0 +1,227 @@
+"""`qualitygate check` end to end: real git, real pytest, real coverage."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli, run_json
+from tests.fixtures import commit, git, git_state, snapshot, write
+
+BIG_SAVE = """
+    def save(rows, limit):
+        if len(rows) > limit:
+            return "too many"
+        return "ok"
+
+
+    def purge(rows):
+        kept = []
+        for row in rows:
+            if row:
+                kept.append(row)
+        return kept
+    """
+
+
+def layer(report: dict, name: str) -> dict:
+    return next(la for la in report["layers"] if la["name"] == name)
+
+
+def rule(report: dict, name: str, metric: str) -> dict:
+    return next(r for r in layer(report, name)["rules"] if r["metric"] == metric)
+
+
+def test_covered_change_passes(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(layered, {"app/services/calc.py": "def add(a, b):\n    return b + a\n"})
+    code, report = run_json(layered, "--base", "HEAD", capsys=capsys)
+    assert code == 0 and report["passed"] is True
+    assert layer(report, "services")["diff_coverage"] == 100.0
+    assert report["files"] == [{
+        "path": "app/services/calc.py", "layer": "services", "status": "modified",
+        "old_path": None, "measured": True, "changed_lines": [2],
+        "uncovered_changed_lines": [], "nearby_tests": [], "mutants": [],
+        "not_mutation_testable": []}]
+
+
+def test_one_failing_layer_fails_the_gate(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(layered, {
+        "app/services/calc.py": """
+            def add(a, b):
+                return a + b
+
+
+            def ratio(a, b):
+                if b == 0:
+                    return None
+                return a / b
+            """,
+        "app/db/store.py": BIG_SAVE,
+    })
+    code, report = run_json(layered, "--base", "HEAD", capsys=capsys)
+    assert code == 1 and report["passed"] is False
+    services, infra = layer(report, "services"), layer(report, "infrastructure")
+    # services: ratio() adds 4 statements; only its `def` runs (at import time)
+    assert (services["changed_lines"], services["uncovered_changed_lines"]) == (4, 3)
+    assert rule(report, "services", "diff_coverage") == {
+        "metric": "diff_coverage", "actual": 25.0, "required": 90.0, "passed": False,
+        "gap": 65.0, "note": None}
+    # infrastructure: purge() adds 6 statements, its `def` alone runs
+    assert (infra["changed_lines"], infra["uncovered_changed_lines"]) == (6, 5)
+    # whole layer: store.py has 4 + 6 statements; save's def, if, return "ok" and purge's def run
+    assert infra["statements"] == 10 and infra["covered"] == 4
+    assert rule(report, "infrastructure", "coverage")["actual"] == 40.0
+    store = next(f for f in report["files"] if f["path"] == "app/db/store.py")
+    assert store["uncovered_changed_lines"] == [8, 9, 10, 11, 12]
+
+
+def test_never_imported_changed_file_counts_as_zero(
+    layered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(layered, {"app/db/cache.py": "def get(key):\n    return key\n"})
+    code, report = run_json(layered, "--base", "HEAD", capsys=capsys)
+    assert code == 1
+    cache = next(f for f in report["files"] if f["path"] == "app/db/cache.py")
+    assert (cache["status"], cache["measured"]) == ("added", False)
+    assert cache["uncovered_changed_lines"] == [1, 2]
+    assert rule(report, "infrastructure", "diff_coverage")["actual"] == 0.0
+
+
+def test_uncovered_line_names_the_tests_that_run_its_function(
+    layered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(layered, {"app/db/store.py": """
+        def save(rows, limit):
+            if len(rows) > limit:
+                print("over")
+                return "too many"
+            return "ok"
+        """})
+    code, report = run_json(layered, "--base", "HEAD", capsys=capsys)
+    store = report["files"][0]
+    assert store["uncovered_changed_lines"] == [3]
+    assert store["nearby_tests"] == ["tests/test_store.py::test_save_ok"]
+
+
+def test_rename_and_delete(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    git(layered, "mv", "app/services/calc.py", "app/services/maths.py")
+    write(layered, {"tests/test_calc.py": "from app.services.maths import add\n\n\n"
+                    "def test_add():\n    assert add(1, 2) == 3\n"})
+    git(layered, "rm", "-q", "app/db/store.py", "tests/test_store.py")
+    commit(layered)
+    code, report = run_json(layered, "--base", "HEAD~1", capsys=capsys)
+    files = {f["path"]: (f["status"], f["old_path"], f["changed_lines"]) for f in report["files"]}
+    assert files == {"app/db/store.py": ("deleted", None, []),
+                     "app/services/maths.py": ("renamed", "app/services/calc.py", [])}
+    assert code == 0
+
+
+def test_staged_only_ignores_unstaged_work(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(layered, {"app/services/calc.py": "def add(a, b):\n    return b + a\n"})
+    git(layered, "add", "app/services/calc.py")
+    write(layered, {"app/db/cache.py": "def get(key):\n    return key\n"})
+    code, report = run_json(layered, "--staged", capsys=capsys)
+    assert [f["path"] for f in report["files"]] == ["app/services/calc.py"]
+    assert code == 0
+
+
+@pytest.mark.parametrize("fmt", ["data", "xml"])
+def test_coverage_file_gives_the_same_verdict(
+    layered: Path, tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(layered, {"app/db/store.py": BIG_SAVE})
+    data = tmp_path / "ci.coverage"
+    subprocess.run([sys.executable, "-m", "coverage", "run", "--branch", f"--data-file={data}",
+                    "--source=app", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                   cwd=layered, check=True, capture_output=True,
+                   env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"})
+    if fmt == "xml":
+        xml = tmp_path / "coverage.xml"
+        subprocess.run([sys.executable, "-m", "coverage", "xml", f"--data-file={data}",
+                        "-o", str(xml)], cwd=layered, check=True, capture_output=True)
+        data = xml
+    code, from_file = run_json(layered, "--base", "HEAD", "--coverage-file", str(data),
+                               capsys=capsys)
+    _, from_run = run_json(layered, "--base", "HEAD", capsys=capsys)
+    assert from_file["coverage_source"] == str(data)
+    assert from_file["layers"] == from_run["layers"]
+    assert [f["uncovered_changed_lines"] for f in from_file["files"]] == [
+        f["uncovered_changed_lines"] for f in from_run["files"]]
+    assert code == 1
+
+
+def test_red_suite_is_a_tool_error_naming_the_tests(
+    layered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(layered, {"tests/test_calc.py": """
+        from app.services.calc import add
+
+        def test_add():
+            assert add(1, 2) == 4
+
+        def test_fine():
+            assert add(0, 0) == 0
+        """})
+    code, out, err = run_cli(layered, "--base", "HEAD", capsys=capsys)
+    assert code == 3 and out == ""
+    assert "the test suite failed (1 failing: tests/test_calc.py::test_add)" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_hanging_suite_times_out(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(layered, {"tests/test_hang.py": "import time\n\n\ndef test_hang():\n    time.sleep(60)\n"})
+    code, _, err = run_cli(layered, "--base", "HEAD", "--timeout", "3", capsys=capsys)
+    assert code == 3
+    assert "pytest did not finish within 3 s and was stopped" in err
+
+
+def test_tree_index_and_branch_untouched(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(layered, {"app/db/store.py": BIG_SAVE, "app/db/cache.py": "X = 1\n"})
+    git(layered, "add", "app/db/cache.py")
+    before, state = snapshot(layered), git_state(layered)
+    status = git(layered, "status", "--porcelain", "--ignored")
+    run_cli(layered, "--base", "HEAD", capsys=capsys)
+    assert snapshot(layered) == before
+    assert git_state(layered) == state
+    assert git(layered, "status", "--porcelain", "--ignored") == status
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--base", "nope"], "unknown base ref 'nope'"),
+        (["--config", "missing.toml"], "missing.toml: cannot read the file"),
+        (["--min-diff-coverage", "120"], "--min-diff-coverage: expected a number from 0 to 100"),
+        (["--workers", "0"], "--workers must be at least 1"),
+    ],
+)
+def test_usage_errors_exit_2(layered: Path, args: list[str], message: str,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(layered, *args, capsys=capsys)
+    assert code == 2 and message in err and out == ""
+
+
+def test_not_a_repository_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(tmp_path, capsys=capsys)
+    assert code == 2 and "is not inside a git repository" in err
+
+
+def test_unknown_report_format_exits_2(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        run_cli(layered, "--report", "xml", capsys=capsys)
+    assert caught.value.code == 2
+    assert "unknown report format 'xml'" in capsys.readouterr().err
+
+
+def test_reports_to_files(layered: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(layered, {"app/db/cache.py": "X = 1\n"})
+    out_dir = tmp_path / "out"
+    code, out, _ = run_cli(layered, "--base", "HEAD", "--report", f"json:{out_dir}/r.json",
+                           "--report", f"markdown:{out_dir}/r.md", "--report", "terminal",
+                           capsys=capsys)
+    assert (out_dir / "r.json").read_text().startswith("{")
+    assert "| infrastructure |" in (out_dir / "r.md").read_text()
+    assert out.startswith("qualitygate FAILED")

@@ -1,0 +1,94 @@
+"""Coverage facts from real coverage.py data files and Cobertura XML."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import coverage
+import pytest
+
+from qualitygate.coverage_data import file_coverage, match_paths, read_data_file
+from qualitygate.errors import UsageError
+from tests.fixtures import make_repo
+
+FILES = {
+    "app/__init__.py": "",
+    "app/calc.py": "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n",
+    "app/never.py": "def lonely():\n    return 1\n",
+    "tests/test_calc.py": "from app.calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+}
+
+
+@pytest.fixture(scope="module")
+def measured_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_repo(tmp_path_factory.mktemp("cov") / "r", FILES)
+    subprocess.run([sys.executable, "-m", "coverage", "run", "--branch", "--source=app",
+                    "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=root, check=True,
+                   capture_output=True)
+    subprocess.run([sys.executable, "-m", "coverage", "xml", "-o", "coverage.xml"], cwd=root,
+                   check=True, capture_output=True)
+    return root
+
+
+@pytest.mark.parametrize("name", [".coverage", "coverage.xml"])
+def test_both_formats_give_the_same_lines(measured_repo: Path, name: str) -> None:
+    measured = read_data_file(measured_repo / name)
+    cov = file_coverage(measured_repo, ["app/calc.py", "app/never.py"], measured)
+    calc = cov["app/calc.py"]
+    assert calc.statements == {1, 2, 5, 6}
+    assert calc.executed == {1, 2, 5}
+    assert calc.missing == {6}
+    never = cov["app/never.py"]
+    assert never.statements == {1, 2} and never.executed == frozenset()
+
+
+def test_a_file_outside_the_data_counts_as_zero(measured_repo: Path) -> None:
+    (measured_repo / "app" / "brand_new.py").write_text("X = 1\nY = 2\n")
+    try:
+        cov = file_coverage(measured_repo, ["app/brand_new.py"],
+                            read_data_file(measured_repo / ".coverage"))
+    finally:
+        (measured_repo / "app" / "brand_new.py").unlink()
+    assert cov["app/brand_new.py"].measured is False
+    assert cov["app/brand_new.py"].missing == {1, 2}
+
+
+def test_paths_measured_on_another_machine_are_matched(tmp_path: Path) -> None:
+    data = coverage.CoverageData(basename=str(tmp_path / ".coverage"))
+    data.add_lines({"/home/runner/work/proj/proj/app/calc.py": [1, 2],
+                    "/home/runner/work/proj/proj/other/app/calc.py": [5]})
+    data.write()
+    measured = read_data_file(tmp_path / ".coverage")
+    assert match_paths(measured, tmp_path, ["app/calc.py"]) == {
+        "app/calc.py": "/home/runner/work/proj/proj/app/calc.py"}
+
+
+def test_each_file_finds_its_own_match() -> None:
+    measured = ["/ci/x/pkg/a/util.py", "/ci/x/pkg/b/util.py"]
+    assert match_paths(measured, Path("/repo"), ["pkg/b/util.py", "pkg/a/util.py"]) == {
+        "pkg/a/util.py": "/ci/x/pkg/a/util.py", "pkg/b/util.py": "/ci/x/pkg/b/util.py"}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "neither a coverage.py data file nor Cobertura XML"),
+        (b"hello", "neither a coverage.py data file nor Cobertura XML"),
+        (b"<coverage><unclosed>", "not valid XML"),
+        (b"<?xml version='1.0'?><report/>", "not a Cobertura report"),
+        (b"SQLite format 3\x00garbage" * 10, "not a readable coverage.py data file"),
+    ],
+)
+def test_bad_data_files_name_the_file(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "data"
+    path.write_bytes(content)
+    with pytest.raises(UsageError, match=message) as caught:
+        read_data_file(path)
+    assert str(path) in str(caught.value)
+
+
+def test_missing_data_file(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="cannot read the coverage file"):
+        read_data_file(tmp_path / "nope")

@@ -1,0 +1,132 @@
+"""The changed lines, from real git repositories."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from qualitygate import config, git
+from qualitygate.check import resolve_diff
+from qualitygate.diff import DiffSpec, changed_files
+from qualitygate.errors import UsageError
+from tests.fixtures import commit, git as run_git, make_repo, write
+
+BODY = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(8))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "r", {"pkg/mod.py": BODY, "pkg/other.py": "A = 1\n",
+                                      "README.md": "hello\n"})
+
+
+def changes(root: Path, **kw: str) -> dict[str, tuple[str, list[int], str | None]]:
+    spec = DiffSpec(base=kw.pop("base", "HEAD"), label="test", **kw)
+    return {c.path: (c.status, sorted(c.lines), c.old_path) for c in changed_files(root, spec)}
+
+
+def test_modified_added_untracked_and_non_python(repo: Path) -> None:
+    base = git.head(repo)
+    text = BODY.replace("return x + 3", "return x - 3")
+    write(repo, {"pkg/mod.py": text, "pkg/new.py": "def g():\n    return 1\n",
+                 "README.md": "changed\n"})
+    run_git(repo, "add", "pkg/new.py")
+    write(repo, {"pkg/untracked.py": "X = 2\n"})
+    assert changes(repo, base=base) == {
+        "pkg/mod.py": ("modified", [14], None),
+        "pkg/new.py": ("added", [1, 2], None),
+        "pkg/untracked.py": ("added", [1], None),
+    }
+
+
+def test_committed_changes_against_base(repo: Path) -> None:
+    base = git.head(repo)
+    write(repo, {"pkg/other.py": "A = 1\nB = 2\n"})
+    commit(repo)
+    assert changes(repo, base=base) == {"pkg/other.py": ("modified", [2], None)}
+
+
+def test_whitespace_only_change_is_ignored(repo: Path) -> None:
+    write(repo, {"pkg/mod.py": BODY.replace("return x + 3", "return  x +  3") + "\n\n"})
+    assert changes(repo) == {}
+
+
+def test_rename_is_not_a_new_file(repo: Path) -> None:
+    base = git.head(repo)
+    run_git(repo, "mv", "pkg/mod.py", "pkg/renamed.py")
+    write(repo, {"pkg/renamed.py": BODY.replace("return x + 5", "return x * 5")})
+    commit(repo)
+    assert changes(repo, base=base) == {"pkg/renamed.py": ("renamed", [22], "pkg/mod.py")}
+
+
+def test_deleted_file(repo: Path) -> None:
+    base = git.head(repo)
+    run_git(repo, "rm", "-q", "pkg/other.py")
+    commit(repo)
+    assert changes(repo, base=base) == {"pkg/other.py": ("deleted", [], None)}
+
+
+def test_staged_only(repo: Path) -> None:
+    write(repo, {"pkg/other.py": "A = 1\nB = 2\n"})
+    run_git(repo, "add", "pkg/other.py")
+    write(repo, {"pkg/mod.py": BODY + "Z = 1\n", "pkg/loose.py": "Y = 1\n"})
+    assert changes(repo, base=git.head(repo), mode="staged") == {
+        "pkg/other.py": ("modified", [2], None)}
+
+
+def test_range_between_two_commits_ignores_the_work_tree(repo: Path) -> None:
+    base = git.head(repo)
+    write(repo, {"pkg/other.py": "A = 1\nB = 2\n"})
+    to = commit(repo)
+    write(repo, {"pkg/mod.py": BODY + "Z = 1\n"})
+    assert changes(repo, base=base, mode="range", to=to) == {
+        "pkg/other.py": ("modified", [2], None)}
+
+
+def test_base_resolution_order(repo: Path) -> None:
+    cfg = config.Config(origin="test", base="HEAD")
+    first = git.head(repo)
+    write(repo, {"pkg/other.py": "A = 2\n"})
+    second = commit(repo)
+    head = git.head(repo)
+    assert resolve_diff(repo, cfg, None, False, {}).base == head  # config base
+    assert resolve_diff(repo, cfg, "HEAD~1", False, {}).base == first  # flag wins
+    env = {"PRE_COMMIT_FROM_REF": first, "PRE_COMMIT_TO_REF": second}
+    spec = resolve_diff(repo, cfg, None, False, env)
+    assert (spec.base, spec.mode, spec.to) == (first, "range", second)
+    no_base = config.Config(origin="test")
+    run_git(repo, "checkout", "-q", "-b", "feature")
+    write(repo, {"pkg/other.py": "A = 3\n"})
+    commit(repo)
+    assert resolve_diff(repo, no_base, None, False, {}).base == second  # merge base with main
+
+
+def test_pre_commit_to_ref_must_be_checked_out(repo: Path) -> None:
+    first = git.head(repo)
+    write(repo, {"pkg/other.py": "A = 2\n"})
+    commit(repo)
+    env = {"PRE_COMMIT_FROM_REF": first, "PRE_COMMIT_TO_REF": first}
+    with pytest.raises(UsageError, match="PRE_COMMIT_TO_REF .* is not the checked-out commit"):
+        resolve_diff(repo, config.Config(origin="t"), None, False, env)
+
+
+def test_unknown_ref(repo: Path) -> None:
+    with pytest.raises(UsageError, match="unknown base ref 'origin/nope'.*git fetch origin nope"):
+        resolve_diff(repo, config.Config(origin="t"), "origin/nope", False, {})
+
+
+def test_shallow_clone_missing_the_base_says_fetch_more(repo: Path, tmp_path: Path) -> None:
+    for i in range(3):
+        write(repo, {"pkg/other.py": f"A = {i}\n"})
+        commit(repo)
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(clone)], check=True)
+    with pytest.raises(UsageError, match="shallow clone: fetch more history"):
+        resolve_diff(clone, config.Config(origin="t"), "HEAD~2", False, {})
+
+
+def test_no_repository(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="is not inside a git repository"):
+        git.repo_root(tmp_path)
