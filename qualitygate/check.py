@@ -54,8 +54,9 @@ class Progress:
         pass
 
 
-def resolve_diff(root: Path, config: Config, base_flag: str | None, staged: bool,
-                 env: Mapping[str, str]) -> DiffSpec:
+def resolve_diff(
+    root: Path, config: Config, base_flag: str | None, staged: bool, env: Mapping[str, str]
+) -> DiffSpec:
     """--base, else pre-commit's refs, else config `base`, else the default branch's merge base."""
     head = git.head(root)
     if staged:
@@ -64,14 +65,17 @@ def resolve_diff(root: Path, config: Config, base_flag: str | None, staged: bool
     if base_flag is None and from_ref and to_ref:
         to = git.resolve(root, to_ref, "PRE_COMMIT_TO_REF")
         if to != head:
-            raise UsageError(f"PRE_COMMIT_TO_REF {to_ref} is not the checked-out commit",
-                             "qualitygate gates the checked-out tree: check it out first")
+            raise UsageError(
+                f"PRE_COMMIT_TO_REF {to_ref} is not the checked-out commit",
+                "qualitygate gates the checked-out tree: check it out first",
+            )
         base = git.resolve(root, from_ref, "PRE_COMMIT_FROM_REF")
         return DiffSpec(base=git.merge_base(root, base, to), label=from_ref, mode="range", to=to)
     ref = base_flag or config.base or git.default_branch(root)
     if ref is None:
-        raise UsageError("no base to compare against",
-                         "pass --base REF or set base in [tool.qualitygate]")
+        raise UsageError(
+            "no base to compare against", "pass --base REF or set base in [tool.qualitygate]"
+        )
     commit = git.resolve(root, ref)
     return DiffSpec(base=git.merge_base(root, commit, head), label=ref)
 
@@ -85,13 +89,15 @@ def source_files(root: Path, config: Config) -> list[str]:
     """Every Python file under `source`, tests excluded, as git sees the working tree."""
     folders = config.source or (".",)
     return [
-        path for path in git.tracked_files(root)
+        path
+        for path in git.tracked_files(root)
         if path.endswith(".py") and in_folders(path, folders) and not is_test_file(path, config)
     ]
 
 
-def gather_coverage(options: CheckOptions, files: list[str], progress: Progress
-                    ) -> tuple[dict[str, FileCoverage], str]:
+def gather_coverage(
+    options: CheckOptions, files: list[str], progress: Progress
+) -> tuple[dict[str, FileCoverage], str]:
     cfg = options.config
     if options.coverage_file is not None:
         progress.stage(f"Reading coverage from {options.coverage_file}")
@@ -100,8 +106,9 @@ def gather_coverage(options: CheckOptions, files: list[str], progress: Progress
     else:
         progress.stage("Running the tests under coverage")
         python = cfg.python or _default_python()
-        run = testrun.run_tests(options.root, python, cfg.source, cfg.tests, cfg.timeout,
-                                cfg.pytest_args)
+        run = testrun.run_tests(
+            options.root, python, cfg.source, cfg.tests, cfg.timeout, cfg.pytest_args
+        )
         measured, source = run.measured, "pytest"
     return coverage_data.file_coverage(options.root, files, measured), source
 
@@ -140,19 +147,24 @@ def nearby_tests(root: Path, cov: FileCoverage, lines: Iterable[int]) -> tuple[s
     return tuple(sorted(tests))
 
 
-def mutate(options: CheckOptions, changed: list[ChangedFile], progress: Progress
-           ) -> MutationOutcome | None:
+def mutate(
+    options: CheckOptions, changed: list[ChangedFile], progress: Progress
+) -> MutationOutcome | None:
     cfg = options.config
     targets = {
-        c.path: c.lines for c in changed
-        if c.lines and layer_of(c.path, cfg).min_mutation_score > 0
+        c.path: c.lines for c in changed if c.lines and layer_of(c.path, cfg).min_mutation_score > 0
     }
     if not options.mutation or not targets:
         return None
     progress.stage("Mutation testing the changed lines")
     request = MutationRequest(
-        root=options.root, changed_lines=targets, source=cfg.source or (".",), tests=cfg.tests,
-        python=cfg.python or _default_python(), workers=options.workers, timeout=cfg.timeout,
+        root=options.root,
+        changed_lines=targets,
+        source=cfg.source or (".",),
+        tests=cfg.tests,
+        python=cfg.python or _default_python(),
+        workers=options.workers,
+        timeout=cfg.timeout,
         cache_dir=git.git_dir(options.root) / "qualitygate" / "mutation",
         config_key=repr((cfg.source, cfg.tests, cfg.timeout)),
     )
@@ -161,8 +173,13 @@ def mutate(options: CheckOptions, changed: list[ChangedFile], progress: Progress
     return run_mutation(request, progress.mutants)
 
 
-def file_results(root: Path, changed: list[ChangedFile], cov: Mapping[str, FileCoverage],
-                 config: Config, outcome: MutationOutcome | None) -> tuple[FileResult, ...]:
+def file_results(
+    root: Path,
+    changed: list[ChangedFile],
+    cov: Mapping[str, FileCoverage],
+    config: Config,
+    outcome: MutationOutcome | None,
+) -> tuple[FileResult, ...]:
     mutants: dict[str, list[Mutant]] = defaultdict(list)
     untestable: dict[str, list[NotTestable]] = defaultdict(list)
     for m in outcome.mutants if outcome else ():
@@ -174,19 +191,26 @@ def file_results(root: Path, changed: list[ChangedFile], cov: Mapping[str, FileC
         fc = cov.get(c.path)
         lines = sorted(c.lines & fc.statements) if fc else []
         missing = [n for n in lines if fc and n not in fc.executed]
-        results.append(FileResult(
-            path=c.path, layer=layer_of(c.path, config).name, status=c.status,
-            changed_lines=tuple(lines), uncovered_changed_lines=tuple(missing),
-            measured=bool(fc and fc.executed), old_path=c.old_path,
-            nearby_tests=nearby_tests(root, fc, missing) if fc and missing else (),
-            mutants=tuple(sorted(mutants[c.path], key=lambda m: (m.line, m.name))),
-            not_testable=tuple(sorted(untestable[c.path], key=lambda n: n.line)),
-        ))
+        results.append(
+            FileResult(
+                path=c.path,
+                layer=layer_of(c.path, config).name,
+                status=c.status,
+                changed_lines=tuple(lines),
+                uncovered_changed_lines=tuple(missing),
+                measured=bool(fc and fc.executed),
+                old_path=c.old_path,
+                nearby_tests=nearby_tests(root, fc, missing) if fc and missing else (),
+                mutants=tuple(sorted(mutants[c.path], key=lambda m: (m.line, m.name))),
+                not_testable=tuple(sorted(untestable[c.path], key=lambda n: n.line)),
+            )
+        )
     return tuple(results)
 
 
-def layer_figures(config: Config, cov: Mapping[str, FileCoverage], files: Iterable[FileResult],
-                  mutation_ran: bool) -> list[LayerFigures]:
+def layer_figures(
+    config: Config, cov: Mapping[str, FileCoverage], files: Iterable[FileResult], mutation_ran: bool
+) -> list[LayerFigures]:
     """Figures per layer, in declared order, then the catch-all layer when it has files."""
     totals: dict[str, dict[str, int]] = {
         layer.name: defaultdict(int) for layer in (*config.layers, config.other)
@@ -220,17 +244,23 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     spec = resolve_diff(root, cfg, options.base, options.staged, options.env)
     folders = cfg.source or (".",)
     changed = [
-        c for c in diff.changed_files(root, spec)
+        c
+        for c in diff.changed_files(root, spec)
         if in_folders(c.path, folders) and not is_test_file(c.path, cfg)
     ]
-    files = sorted(set(source_files(root, cfg)) | {c.path for c in changed if c.status != "deleted"})
+    files = sorted(
+        set(source_files(root, cfg)) | {c.path for c in changed if c.status != "deleted"}
+    )
     cov, cov_source = gather_coverage(options, files, progress)
     outcome = mutate(options, changed, progress)
     results = file_results(root, changed, cov, cfg, outcome)
     layers: dict[str, Layer] = {layer.name: layer for layer in (*cfg.layers, cfg.other)}
     figures = layer_figures(cfg, cov, results, outcome is not None)
     return CheckResult(
-        base=spec.label, head=git.head(root), files=results, coverage_source=cov_source,
+        base=spec.label,
+        head=git.head(root),
+        files=results,
+        coverage_source=cov_source,
         layers=gate.evaluate(figures, layers, options.mutation),
         mutation="ran" if outcome else ("off" if not options.mutation else "skipped"),
         excluded_tests=outcome.excluded_tests if outcome else (),

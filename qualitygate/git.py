@@ -8,11 +8,17 @@ from pathlib import Path
 
 from qualitygate.errors import ToolError, UsageError
 
+SHALLOW_HINT = "shallow clone: fetch more history (git fetch --unshallow, or fetch-depth: 0 in CI)"
+
 
 def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     try:
         done = subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, text=True, errors="replace",
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            errors="replace",
             stdin=subprocess.DEVNULL,
         )
     except FileNotFoundError:
@@ -47,7 +53,7 @@ def resolve(root: Path, ref: str, what: str = "base") -> str:
         return done.stdout.strip()
     hint = f"check the name, or fetch it: git fetch origin {ref.removeprefix('origin/')}"
     if is_shallow(root):
-        hint = "this is a shallow clone: fetch more history (git fetch --unshallow, or fetch-depth: 0 in CI)"
+        hint = SHALLOW_HINT
     raise UsageError(f"unknown {what} ref '{ref}'", hint)
 
 
@@ -63,7 +69,9 @@ def merge_base(root: Path, a: str, b: str) -> str:
     if done.returncode != 0:
         hint = "the two have no common history"
         if is_shallow(root):
-            hint = "shallow clone: fetch more history (git fetch --unshallow, or fetch-depth: 0 in CI)"
+            hint = (
+                "shallow clone: fetch more history (git fetch --unshallow, or fetch-depth: 0 in CI)"
+            )
         raise UsageError(f"no merge base between {a} and {b}", hint)
     return done.stdout.strip()
 

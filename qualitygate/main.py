@@ -12,6 +12,7 @@ from types import FrameType
 
 from qualitygate import __version__
 from qualitygate.commands import check as check_command
+from qualitygate.commands import report as report_command
 from qualitygate.errors import ExitCode, QualityGateError
 
 
@@ -23,10 +24,19 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise Terminated()
 
 
-COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
-                          Callable[[argparse.Namespace], int]]] = {
-    "check": ("gate the current change on diff coverage and mutation testing, per layer",
-              check_command.add_arguments, check_command.run),
+COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+] = {
+    "check": (
+        "gate the current change on diff coverage and mutation testing, per layer",
+        check_command.add_arguments,
+        check_command.run,
+    ),
+    "report": (
+        "report every layer's test gaps: modules untested or only imported, tests missing",
+        report_command.add_arguments,
+        report_command.run,
+    ),
 }
 
 
@@ -35,14 +45,19 @@ def parser() -> argparse.ArgumentParser:
         prog="qualitygate",
         description="Gate every change on diff coverage and mutation testing, per layer.",
         epilog="exit codes: 0 passed, 1 gate failed, 2 usage or config error, "
-               "3 a tool broke (git, pytest, coverage, mutmut), 130 interrupted",
+        "3 a tool broke (git, pytest, coverage, mutmut), 130 interrupted",
     )
     top.add_argument("--version", action="version", version=f"qualitygate {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     for name, (help_text, add_arguments, _) in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
-        cmd.add_argument("-C", "--directory", type=Path, default=Path.cwd(),
-                         help="the repository to work in (default: the current folder)")
+        cmd.add_argument(
+            "-C",
+            "--directory",
+            type=Path,
+            default=Path.cwd(),
+            help="the repository to work in (default: the current folder)",
+        )
         add_arguments(cmd)
     return top
 

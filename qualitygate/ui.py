@@ -8,7 +8,14 @@ from types import TracebackType
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.status import Status
 
 from qualitygate.check import Progress as PipelineProgress
@@ -28,14 +35,15 @@ class ConsoleProgress(PipelineProgress):
         self._console = Console(file=self._stream)
         self._status: Status | None = None
         self._bar: Progress | None = None
-        self._task = 0
+        self._task = TaskID(0)
         self._last_plain = -1
 
     def __enter__(self) -> ConsoleProgress:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._stop()
 
     def _stop(self) -> None:
@@ -68,9 +76,14 @@ class ConsoleProgress(PipelineProgress):
             return
         if self._bar is None:
             self._stop()
-            self._bar = Progress(TextColumn("Mutants"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.description}"), TimeElapsedColumn(),
-                                 console=self._console)
+            self._bar = Progress(
+                TextColumn("Mutants"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=self._console,
+            )
             self._bar.start()
             self._task = self._bar.add_task(text, total=total)
         self._bar.update(self._task, completed=done, total=total, description=text)

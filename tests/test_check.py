@@ -40,16 +40,29 @@ def test_covered_change_passes(layered: Path, capsys: pytest.CaptureFixture[str]
     code, report = run_json(layered, "--base", "HEAD", capsys=capsys)
     assert code == 0 and report["passed"] is True
     assert layer(report, "services")["diff_coverage"] == 100.0
-    assert report["files"] == [{
-        "path": "app/services/calc.py", "layer": "services", "status": "modified",
-        "old_path": None, "measured": True, "changed_lines": [2],
-        "uncovered_changed_lines": [], "nearby_tests": [], "mutants": [],
-        "not_mutation_testable": []}]
+    assert report["files"] == [
+        {
+            "path": "app/services/calc.py",
+            "layer": "services",
+            "status": "modified",
+            "old_path": None,
+            "measured": True,
+            "changed_lines": [2],
+            "uncovered_changed_lines": [],
+            "nearby_tests": [],
+            "mutants": [],
+            "not_mutation_testable": [],
+        }
+    ]
 
 
-def test_one_failing_layer_fails_the_gate(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(layered, {
-        "app/services/calc.py": """
+def test_one_failing_layer_fails_the_gate(
+    layered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        layered,
+        {
+            "app/services/calc.py": """
             def add(a, b):
                 return a + b
 
@@ -59,16 +72,22 @@ def test_one_failing_layer_fails_the_gate(layered: Path, capsys: pytest.CaptureF
                     return None
                 return a / b
             """,
-        "app/db/store.py": BIG_SAVE,
-    })
+            "app/db/store.py": BIG_SAVE,
+        },
+    )
     code, report = run_json(layered, "--base", "HEAD", capsys=capsys)
     assert code == 1 and report["passed"] is False
     services, infra = layer(report, "services"), layer(report, "infrastructure")
     # services: ratio() adds 4 statements; only its `def` runs (at import time)
     assert (services["changed_lines"], services["uncovered_changed_lines"]) == (4, 3)
     assert rule(report, "services", "diff_coverage") == {
-        "metric": "diff_coverage", "actual": 25.0, "required": 90.0, "passed": False,
-        "gap": 65.0, "note": None}
+        "metric": "diff_coverage",
+        "actual": 25.0,
+        "required": 90.0,
+        "passed": False,
+        "gap": 65.0,
+        "note": None,
+    }
     # infrastructure: purge() adds 6 statements, its `def` alone runs
     assert (infra["changed_lines"], infra["uncovered_changed_lines"]) == (6, 5)
     # whole layer: store.py has 4 + 6 statements; save's def, if, return "ok" and purge's def run
@@ -93,14 +112,19 @@ def test_never_imported_changed_file_counts_as_zero(
 def test_uncovered_line_names_the_tests_that_run_its_function(
     layered: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(layered, {"app/db/store.py": """
+    write(
+        layered,
+        {
+            "app/db/store.py": """
         def save(rows, limit):
             if len(rows) > limit:
                 print("over")
                 return "too many"
             return "ok"
-        """})
-    code, report = run_json(layered, "--base", "HEAD", capsys=capsys)
+        """
+        },
+    )
+    _, report = run_json(layered, "--base", "HEAD", capsys=capsys)
     store = report["files"][0]
     assert store["uncovered_changed_lines"] == [3]
     assert store["nearby_tests"] == ["tests/test_store.py::test_save_ok"]
@@ -108,18 +132,27 @@ def test_uncovered_line_names_the_tests_that_run_its_function(
 
 def test_rename_and_delete(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
     git(layered, "mv", "app/services/calc.py", "app/services/maths.py")
-    write(layered, {"tests/test_calc.py": "from app.services.maths import add\n\n\n"
-                    "def test_add():\n    assert add(1, 2) == 3\n"})
+    write(
+        layered,
+        {
+            "tests/test_calc.py": "from app.services.maths import add\n\n\n"
+            "def test_add():\n    assert add(1, 2) == 3\n"
+        },
+    )
     git(layered, "rm", "-q", "app/db/store.py", "tests/test_store.py")
     commit(layered)
     code, report = run_json(layered, "--base", "HEAD~1", capsys=capsys)
     files = {f["path"]: (f["status"], f["old_path"], f["changed_lines"]) for f in report["files"]}
-    assert files == {"app/db/store.py": ("deleted", None, []),
-                     "app/services/maths.py": ("renamed", "app/services/calc.py", [])}
+    assert files == {
+        "app/db/store.py": ("deleted", None, []),
+        "app/services/maths.py": ("renamed", "app/services/calc.py", []),
+    }
     assert code == 0
 
 
-def test_staged_only_ignores_unstaged_work(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_staged_only_ignores_unstaged_work(
+    layered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write(layered, {"app/services/calc.py": "def add(a, b):\n    return b + a\n"})
     git(layered, "add", "app/services/calc.py")
     write(layered, {"app/db/cache.py": "def get(key):\n    return key\n"})
@@ -134,29 +167,54 @@ def test_coverage_file_gives_the_same_verdict(
 ) -> None:
     write(layered, {"app/db/store.py": BIG_SAVE})
     data = tmp_path / "ci.coverage"
-    subprocess.run([sys.executable, "-m", "coverage", "run", "--branch", f"--data-file={data}",
-                    "--source=app", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-                   cwd=layered, check=True, capture_output=True,
-                   env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coverage",
+            "run",
+            "--branch",
+            f"--data-file={data}",
+            "--source=app",
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=layered,
+        check=True,
+        capture_output=True,
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"},
+    )
     if fmt == "xml":
         xml = tmp_path / "coverage.xml"
-        subprocess.run([sys.executable, "-m", "coverage", "xml", f"--data-file={data}",
-                        "-o", str(xml)], cwd=layered, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "coverage", "xml", f"--data-file={data}", "-o", str(xml)],
+            cwd=layered,
+            check=True,
+            capture_output=True,
+        )
         data = xml
-    code, from_file = run_json(layered, "--base", "HEAD", "--coverage-file", str(data),
-                               capsys=capsys)
+    code, from_file = run_json(
+        layered, "--base", "HEAD", "--coverage-file", str(data), capsys=capsys
+    )
     _, from_run = run_json(layered, "--base", "HEAD", capsys=capsys)
     assert from_file["coverage_source"] == str(data)
     assert from_file["layers"] == from_run["layers"]
     assert [f["uncovered_changed_lines"] for f in from_file["files"]] == [
-        f["uncovered_changed_lines"] for f in from_run["files"]]
+        f["uncovered_changed_lines"] for f in from_run["files"]
+    ]
     assert code == 1
 
 
 def test_red_suite_is_a_tool_error_naming_the_tests(
     layered: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(layered, {"tests/test_calc.py": """
+    write(
+        layered,
+        {
+            "tests/test_calc.py": """
         from app.services.calc import add
 
         def test_add():
@@ -164,7 +222,9 @@ def test_red_suite_is_a_tool_error_naming_the_tests(
 
         def test_fine():
             assert add(0, 0) == 0
-        """})
+        """
+        },
+    )
     code, out, err = run_cli(layered, "--base", "HEAD", capsys=capsys)
     assert code == 3 and out == ""
     assert "the test suite failed (1 failing: tests/test_calc.py::test_add)" in err
@@ -172,7 +232,9 @@ def test_red_suite_is_a_tool_error_naming_the_tests(
 
 
 def test_hanging_suite_times_out(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write(layered, {"tests/test_hang.py": "import time\n\n\ndef test_hang():\n    time.sleep(60)\n"})
+    write(
+        layered, {"tests/test_hang.py": "import time\n\n\ndef test_hang():\n    time.sleep(60)\n"}
+    )
     code, _, err = run_cli(layered, "--base", "HEAD", "--timeout", "3", capsys=capsys)
     assert code == 3
     assert "pytest did not finish within 3 s and was stopped" in err
@@ -198,8 +260,9 @@ def test_tree_index_and_branch_untouched(layered: Path, capsys: pytest.CaptureFi
         (["--workers", "0"], "--workers must be at least 1"),
     ],
 )
-def test_usage_errors_exit_2(layered: Path, args: list[str], message: str,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_exit_2(
+    layered: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run_cli(layered, *args, capsys=capsys)
     assert code == 2 and message in err and out == ""
 
@@ -216,12 +279,23 @@ def test_unknown_report_format_exits_2(layered: Path, capsys: pytest.CaptureFixt
     assert "unknown report format 'xml'" in capsys.readouterr().err
 
 
-def test_reports_to_files(layered: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reports_to_files(
+    layered: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write(layered, {"app/db/cache.py": "X = 1\n"})
     out_dir = tmp_path / "out"
-    code, out, _ = run_cli(layered, "--base", "HEAD", "--report", f"json:{out_dir}/r.json",
-                           "--report", f"markdown:{out_dir}/r.md", "--report", "terminal",
-                           capsys=capsys)
+    _, out, _ = run_cli(
+        layered,
+        "--base",
+        "HEAD",
+        "--report",
+        f"json:{out_dir}/r.json",
+        "--report",
+        f"markdown:{out_dir}/r.md",
+        "--report",
+        "terminal",
+        capsys=capsys,
+    )
     assert (out_dir / "r.json").read_text().startswith("{")
     assert "| infrastructure |" in (out_dir / "r.md").read_text()
     assert out.startswith("qualitygate FAILED")

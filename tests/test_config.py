@@ -10,7 +10,9 @@ from qualitygate import config
 from qualitygate.errors import ConfigError
 
 
-def load_text(tmp_path: Path, text: str, name: str = "pyproject.toml", **kw: object) -> config.Config:
+def load_text(
+    tmp_path: Path, text: str, name: str = "pyproject.toml", **kw: object
+) -> config.Config:
     (tmp_path / name).write_text(text)
     return config.load(tmp_path, env={}, **kw)  # type: ignore[arg-type]
 
@@ -23,7 +25,9 @@ def test_defaults_without_any_file(tmp_path: Path) -> None:
 
 
 def test_pyproject_table_and_layers_in_declared_order(tmp_path: Path) -> None:
-    cfg = load_text(tmp_path, """
+    cfg = load_text(
+        tmp_path,
+        """
         [tool.qualitygate]
         base = "origin/develop"
         source = ["app", "workers"]
@@ -36,7 +40,8 @@ def test_pyproject_table_and_layers_in_declared_order(tmp_path: Path) -> None:
         min_coverage = 60
         min_diff_coverage = 80
         min_mutation_score = 50
-        """.replace("        ", ""))
+        """.replace("        ", ""),
+    )
     assert cfg.base == "origin/develop" and cfg.source == ("app", "workers")
     assert [la.name for la in cfg.layers] == ["repositories", "infrastructure"]
     infra = cfg.layers[1]
@@ -52,24 +57,32 @@ def test_qualitygate_toml_wins_over_pyproject(tmp_path: Path) -> None:
 
 
 def test_preset_then_key_by_key_override(tmp_path: Path) -> None:
-    cfg = load_text(tmp_path, """
+    cfg = load_text(
+        tmp_path,
+        """
 [tool.qualitygate]
 preset = "layered-backend"
 [tool.qualitygate.layers.domain]
 min_coverage = 95
 [tool.qualitygate.layers.scripts]
 paths = ["scripts/**"]
-""")
+""",
+    )
     names = [la.name for la in cfg.layers]
-    assert names[:7] == ["domain", "services", "repositories", "infrastructure", "middleware",
-                         "api", "workers"] and names[-1] == "scripts"
+    assert (
+        names[:7]
+        == ["domain", "services", "repositories", "infrastructure", "middleware", "api", "workers"]
+        and names[-1] == "scripts"
+    )
     domain = cfg.layers[0]
     assert domain.min_coverage == 95 and domain.min_diff_coverage == 90  # rest from the preset
     assert cfg.preset == "layered-backend"
 
 
 def test_environment_then_flags(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text("[tool.qualitygate]\nmin_diff_coverage = 50\nbase = 'x'\n")
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.qualitygate]\nmin_diff_coverage = 50\nbase = 'x'\n"
+    )
     env = {"QUALITYGATE_MIN_DIFF_COVERAGE": "60", "QUALITYGATE_BASE": "origin/dev"}
     assert config.load(tmp_path, env=env).min_diff_coverage == 60
     assert config.load(tmp_path, env=env).base == "origin/dev"
@@ -87,27 +100,54 @@ def test_explicit_config_path(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "key", "problem"),
     [
-        ("[tool.qualitygate]\nmin_diff_coverag = 80\n", "tool.qualitygate.min_diff_coverag",
-         "did you mean 'min_diff_coverage'"),
-        ("[tool.qualitygate]\nmin_coverage = '80'\n", "tool.qualitygate.min_coverage",
-         "expected a number from 0 to 100, got '80'"),
-        ("[tool.qualitygate]\nmin_coverage = 101\n", "tool.qualitygate.min_coverage",
-         "expected a number from 0 to 100, got 101"),
+        (
+            "[tool.qualitygate]\nmin_diff_coverag = 80\n",
+            "tool.qualitygate.min_diff_coverag",
+            "did you mean 'min_diff_coverage'",
+        ),
+        (
+            "[tool.qualitygate]\nmin_coverage = '80'\n",
+            "tool.qualitygate.min_coverage",
+            "expected a number from 0 to 100, got '80'",
+        ),
+        (
+            "[tool.qualitygate]\nmin_coverage = 101\n",
+            "tool.qualitygate.min_coverage",
+            "expected a number from 0 to 100, got 101",
+        ),
         ("[tool.qualitygate]\nmin_coverage = -1\n", "tool.qualitygate.min_coverage", "got -1"),
         ("[tool.qualitygate]\nmin_coverage = true\n", "tool.qualitygate.min_coverage", "got True"),
-        ("[tool.qualitygate]\nsource = 'app'\n", "tool.qualitygate.source",
-         "expected a list of non-empty strings"),
+        (
+            "[tool.qualitygate]\nsource = 'app'\n",
+            "tool.qualitygate.source",
+            "expected a list of non-empty strings",
+        ),
         ("[tool.qualitygate]\ntimeout = 0\n", "tool.qualitygate.timeout", "positive number"),
-        ("[tool.qualitygate]\npreset = 'nope'\n", "tool.qualitygate.preset",
-         "no preset 'nope'; shipped: layered-backend, library"),
-        ("[tool.qualitygate.layers.db]\nmin_coverage = 60\n", "tool.qualitygate.layers.db.paths",
-         "missing: a layer needs path globs"),
-        ("[tool.qualitygate.layers.db]\npaths = []\n", "tool.qualitygate.layers.db.paths",
-         "empty: a layer needs at least one glob"),
-        ("[tool.qualitygate.layers.db]\npaths = ['a/**']\nmin_mutation = 3\n",
-         "tool.qualitygate.layers.db.min_mutation", "did you mean 'min_mutation_score'"),
-        ("[tool.qualitygate.layers.db]\npaths = ['a/**']\nmin_coverage = 300\n",
-         "tool.qualitygate.layers.db.min_coverage", "got 300"),
+        (
+            "[tool.qualitygate]\npreset = 'nope'\n",
+            "tool.qualitygate.preset",
+            "no preset 'nope'; shipped: layered-backend, library",
+        ),
+        (
+            "[tool.qualitygate.layers.db]\nmin_coverage = 60\n",
+            "tool.qualitygate.layers.db.paths",
+            "missing: a layer needs path globs",
+        ),
+        (
+            "[tool.qualitygate.layers.db]\npaths = []\n",
+            "tool.qualitygate.layers.db.paths",
+            "empty: a layer needs at least one glob",
+        ),
+        (
+            "[tool.qualitygate.layers.db]\npaths = ['a/**']\nmin_mutation = 3\n",
+            "tool.qualitygate.layers.db.min_mutation",
+            "did you mean 'min_mutation_score'",
+        ),
+        (
+            "[tool.qualitygate.layers.db]\npaths = ['a/**']\nmin_coverage = 300\n",
+            "tool.qualitygate.layers.db.min_coverage",
+            "got 300",
+        ),
         ("[tool.qualitygate]\nlayers = 3\n", "tool.qualitygate.layers", "expected a table"),
         ("[tool.qualitygate.layers]\ndb = 3\n", "tool.qualitygate.layers.db", "expected a table"),
     ],
@@ -140,14 +180,16 @@ def test_explicit_pyproject_without_table(tmp_path: Path) -> None:
 
 
 def test_bad_environment_value_names_the_variable(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="environment: QUALITYGATE_MIN_COVERAGE: expected a number"):
+    with pytest.raises(
+        ConfigError, match="environment: QUALITYGATE_MIN_COVERAGE: expected a number"
+    ):
         config.load(tmp_path, env={"QUALITYGATE_MIN_COVERAGE": "lots"})
-    with pytest.raises(ConfigError, match="environment: QUALITYGATE_MIN_COVERAGE: .*got 120"):
+    with pytest.raises(ConfigError, match=r"environment: QUALITYGATE_MIN_COVERAGE: .*got 120"):
         config.load(tmp_path, env={"QUALITYGATE_MIN_COVERAGE": "120"})
 
 
 def test_bad_flag_value_names_the_flag(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="command line: --min-diff-coverage: .*got 150"):
+    with pytest.raises(ConfigError, match=r"command line: --min-diff-coverage: .*got 150"):
         config.load(tmp_path, env={}, overrides={"min_diff_coverage": 150.0})
 
 

@@ -17,18 +17,39 @@ FILES = {
     "app/__init__.py": "",
     "app/calc.py": "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n",
     "app/never.py": "def lonely():\n    return 1\n",
-    "tests/test_calc.py": "from app.calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+    "tests/test_calc.py": (
+        "from app.calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n"
+    ),
 }
 
 
 @pytest.fixture(scope="module")
 def measured_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_repo(tmp_path_factory.mktemp("cov") / "r", FILES)
-    subprocess.run([sys.executable, "-m", "coverage", "run", "--branch", "--source=app",
-                    "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=root, check=True,
-                   capture_output=True)
-    subprocess.run([sys.executable, "-m", "coverage", "xml", "-o", "coverage.xml"], cwd=root,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coverage",
+            "run",
+            "--branch",
+            "--source=app",
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "coverage", "xml", "-o", "coverage.xml"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
     return root
 
 
@@ -47,8 +68,9 @@ def test_both_formats_give_the_same_lines(measured_repo: Path, name: str) -> Non
 def test_a_file_outside_the_data_counts_as_zero(measured_repo: Path) -> None:
     (measured_repo / "app" / "brand_new.py").write_text("X = 1\nY = 2\n")
     try:
-        cov = file_coverage(measured_repo, ["app/brand_new.py"],
-                            read_data_file(measured_repo / ".coverage"))
+        cov = file_coverage(
+            measured_repo, ["app/brand_new.py"], read_data_file(measured_repo / ".coverage")
+        )
     finally:
         (measured_repo / "app" / "brand_new.py").unlink()
     assert cov["app/brand_new.py"].measured is False
@@ -57,18 +79,25 @@ def test_a_file_outside_the_data_counts_as_zero(measured_repo: Path) -> None:
 
 def test_paths_measured_on_another_machine_are_matched(tmp_path: Path) -> None:
     data = coverage.CoverageData(basename=str(tmp_path / ".coverage"))
-    data.add_lines({"/home/runner/work/proj/proj/app/calc.py": [1, 2],
-                    "/home/runner/work/proj/proj/other/app/calc.py": [5]})
+    data.add_lines(
+        {
+            "/home/runner/work/proj/proj/app/calc.py": [1, 2],
+            "/home/runner/work/proj/proj/other/app/calc.py": [5],
+        }
+    )
     data.write()
     measured = read_data_file(tmp_path / ".coverage")
     assert match_paths(measured, tmp_path, ["app/calc.py"]) == {
-        "app/calc.py": "/home/runner/work/proj/proj/app/calc.py"}
+        "app/calc.py": "/home/runner/work/proj/proj/app/calc.py"
+    }
 
 
 def test_each_file_finds_its_own_match() -> None:
     measured = ["/ci/x/pkg/a/util.py", "/ci/x/pkg/b/util.py"]
     assert match_paths(measured, Path("/repo"), ["pkg/b/util.py", "pkg/a/util.py"]) == {
-        "pkg/a/util.py": "/ci/x/pkg/a/util.py", "pkg/b/util.py": "/ci/x/pkg/b/util.py"}
+        "pkg/a/util.py": "/ci/x/pkg/a/util.py",
+        "pkg/b/util.py": "/ci/x/pkg/b/util.py",
+    }
 
 
 @pytest.mark.parametrize(

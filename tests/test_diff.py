@@ -11,15 +11,17 @@ from qualitygate import config, git
 from qualitygate.check import resolve_diff
 from qualitygate.diff import DiffSpec, changed_files
 from qualitygate.errors import UsageError
-from tests.fixtures import commit, git as run_git, make_repo, write
+from tests.fixtures import commit, make_repo, write
+from tests.fixtures import git as run_git
 
 BODY = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(8))
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path / "r", {"pkg/mod.py": BODY, "pkg/other.py": "A = 1\n",
-                                      "README.md": "hello\n"})
+    return make_repo(
+        tmp_path / "r", {"pkg/mod.py": BODY, "pkg/other.py": "A = 1\n", "README.md": "hello\n"}
+    )
 
 
 def changes(root: Path, **kw: str) -> dict[str, tuple[str, list[int], str | None]]:
@@ -30,8 +32,10 @@ def changes(root: Path, **kw: str) -> dict[str, tuple[str, list[int], str | None
 def test_modified_added_untracked_and_non_python(repo: Path) -> None:
     base = git.head(repo)
     text = BODY.replace("return x + 3", "return x - 3")
-    write(repo, {"pkg/mod.py": text, "pkg/new.py": "def g():\n    return 1\n",
-                 "README.md": "changed\n"})
+    write(
+        repo,
+        {"pkg/mod.py": text, "pkg/new.py": "def g():\n    return 1\n", "README.md": "changed\n"},
+    )
     run_git(repo, "add", "pkg/new.py")
     write(repo, {"pkg/untracked.py": "X = 2\n"})
     assert changes(repo, base=base) == {
@@ -73,7 +77,8 @@ def test_staged_only(repo: Path) -> None:
     run_git(repo, "add", "pkg/other.py")
     write(repo, {"pkg/mod.py": BODY + "Z = 1\n", "pkg/loose.py": "Y = 1\n"})
     assert changes(repo, base=git.head(repo), mode="staged") == {
-        "pkg/other.py": ("modified", [2], None)}
+        "pkg/other.py": ("modified", [2], None)
+    }
 
 
 def test_range_between_two_commits_ignores_the_work_tree(repo: Path) -> None:
@@ -82,7 +87,8 @@ def test_range_between_two_commits_ignores_the_work_tree(repo: Path) -> None:
     to = commit(repo)
     write(repo, {"pkg/mod.py": BODY + "Z = 1\n"})
     assert changes(repo, base=base, mode="range", to=to) == {
-        "pkg/other.py": ("modified", [2], None)}
+        "pkg/other.py": ("modified", [2], None)
+    }
 
 
 def test_base_resolution_order(repo: Path) -> None:
@@ -108,12 +114,12 @@ def test_pre_commit_to_ref_must_be_checked_out(repo: Path) -> None:
     write(repo, {"pkg/other.py": "A = 2\n"})
     commit(repo)
     env = {"PRE_COMMIT_FROM_REF": first, "PRE_COMMIT_TO_REF": first}
-    with pytest.raises(UsageError, match="PRE_COMMIT_TO_REF .* is not the checked-out commit"):
+    with pytest.raises(UsageError, match=r"PRE_COMMIT_TO_REF .* is not the checked-out commit"):
         resolve_diff(repo, config.Config(origin="t"), None, False, env)
 
 
 def test_unknown_ref(repo: Path) -> None:
-    with pytest.raises(UsageError, match="unknown base ref 'origin/nope'.*git fetch origin nope"):
+    with pytest.raises(UsageError, match=r"unknown base ref 'origin/nope'.*git fetch origin nope"):
         resolve_diff(repo, config.Config(origin="t"), "origin/nope", False, {})
 
 

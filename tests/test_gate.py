@@ -8,25 +8,56 @@ from qualitygate.config import Layer
 from qualitygate.gate import evaluate, evaluate_layer
 from qualitygate.model import LayerFigures, percent, ranges
 
-INFRA = Layer("infra", ("app/db/**",), min_coverage=60, min_diff_coverage=80,
-              min_mutation_score=50)
+INFRA = Layer("infra", ("app/db/**",), min_coverage=60, min_diff_coverage=80, min_mutation_score=50)
 
 
 @pytest.mark.parametrize(
     ("figures", "failed"),
     [
         # 21.3% layer coverage, 1 of 2 changed lines covered
-        (LayerFigures("infra", files=3, statements=150, covered=32, changed_lines=2,
-                      uncovered_changed_lines=1), {"coverage", "diff_coverage"}),
-        (LayerFigures("infra", statements=10, covered=6, changed_lines=5,
-                      uncovered_changed_lines=1), set()),  # exactly 60 and 80 pass
+        (
+            LayerFigures(
+                "infra",
+                files=3,
+                statements=150,
+                covered=32,
+                changed_lines=2,
+                uncovered_changed_lines=1,
+            ),
+            {"coverage", "diff_coverage"},
+        ),
+        (
+            LayerFigures(
+                "infra", statements=10, covered=6, changed_lines=5, uncovered_changed_lines=1
+            ),
+            set(),
+        ),  # exactly 60 and 80 pass
         (LayerFigures("infra", statements=10, covered=10, changed_lines=0), set()),  # no change
         (LayerFigures("infra", statements=0, covered=0), set()),  # nothing to measure
-        (LayerFigures("infra", statements=10, covered=10, changed_lines=4,
-                      mutants_detected=1, mutants_undetected=2, mutation_ran=True),
-         {"mutation_score"}),
-        (LayerFigures("infra", statements=10, covered=10, changed_lines=4,
-                      mutants_detected=1, mutants_undetected=1, mutation_ran=True), set()),
+        (
+            LayerFigures(
+                "infra",
+                statements=10,
+                covered=10,
+                changed_lines=4,
+                mutants_detected=1,
+                mutants_undetected=2,
+                mutation_ran=True,
+            ),
+            {"mutation_score"},
+        ),
+        (
+            LayerFigures(
+                "infra",
+                statements=10,
+                covered=10,
+                changed_lines=4,
+                mutants_detected=1,
+                mutants_undetected=1,
+                mutation_ran=True,
+            ),
+            set(),
+        ),
     ],
 )
 def test_rules_fail_exactly_when_below_threshold(figures: LayerFigures, failed: set[str]) -> None:
@@ -36,11 +67,15 @@ def test_rules_fail_exactly_when_below_threshold(figures: LayerFigures, failed: 
 
 
 def test_every_rule_listed_with_actual_required_and_gap() -> None:
-    figures = LayerFigures("infra", statements=1000, covered=213, changed_lines=4,
-                           uncovered_changed_lines=2)
+    figures = LayerFigures(
+        "infra", statements=1000, covered=213, changed_lines=4, uncovered_changed_lines=2
+    )
     rules = {r.metric: r for r in evaluate_layer(figures, INFRA).rules}
     assert (rules["coverage"].actual, rules["coverage"].required, rules["coverage"].gap) == (
-        21.3, 60, 38.7)
+        21.3,
+        60,
+        38.7,
+    )
     assert (rules["diff_coverage"].actual, rules["diff_coverage"].gap) == (50.0, 30.0)
     assert rules["mutation_score"].actual is None
     assert rules["mutation_score"].passed and rules["mutation_score"].note
@@ -55,8 +90,10 @@ def test_one_layer_cannot_hide_behind_another() -> None:
     good = Layer("good", ("a/**",), min_diff_coverage=80)
     bad = Layer("bad", ("b/**",), min_diff_coverage=80)
     verdicts = evaluate(
-        [LayerFigures("good", changed_lines=100, uncovered_changed_lines=0),
-         LayerFigures("bad", changed_lines=2, uncovered_changed_lines=2)],
+        [
+            LayerFigures("good", changed_lines=100, uncovered_changed_lines=0),
+            LayerFigures("bad", changed_lines=2, uncovered_changed_lines=2),
+        ],
         {"good": good, "bad": bad},
     )
     assert [v.passed for v in verdicts] == [True, False]

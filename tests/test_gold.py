@@ -29,24 +29,29 @@ def normalise(text: str) -> str:
 
 @pytest.fixture
 def failing_change(layered: Path) -> Path:
-    write(layered, {
-        "app/db/store.py": """
+    write(
+        layered,
+        {
+            "app/db/store.py": """
             def save(rows, limit):
                 if len(rows) > limit:
                     print("over")
                     return "too many"
                 return "ok"
             """,
-        "app/db/cache.py": "def get(key):\n    return key\n",
-        "app/services/calc.py": "def add(a, b):\n    return b + a\n",
-    })
+            "app/db/cache.py": "def get(key):\n    return key\n",
+            "app/services/calc.py": "def add(a, b):\n    return b + a\n",
+        },
+    )
     return layered
 
 
-@pytest.mark.parametrize(("fmt", "gold"), [("terminal", "check.txt"), ("json", "check.json"),
-                                           ("markdown", "check.md")])
-def test_report_gold(failing_change: Path, fmt: str, gold: str,
-                     capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "gold"), [("terminal", "check.txt"), ("json", "check.json"), ("markdown", "check.md")]
+)
+def test_report_gold(
+    failing_change: Path, fmt: str, gold: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run_cli(failing_change, "--base", "HEAD", "--report", fmt, capsys=capsys)
     assert code == 1
     check_gold(gold, normalise(out))

@@ -15,25 +15,43 @@ from qualitygate.ui import ConsoleProgress
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--base", metavar="REF", help="compare against REF (default: config base, "
-                   "else the merge base with the default branch)")
+    p.add_argument(
+        "--base",
+        metavar="REF",
+        help="compare against REF (default: config base, "
+        "else the merge base with the default branch)",
+    )
     p.add_argument("--staged", action="store_true", help="gate only the staged changes")
-    p.add_argument("--config", type=Path, metavar="PATH",
-                   help="config file (default: qualitygate.toml, else pyproject.toml)")
-    p.add_argument("--coverage-file", type=Path, metavar="PATH",
-                   help="use this .coverage data file or Cobertura XML instead of running tests")
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="config file (default: qualitygate.toml, else pyproject.toml)",
+    )
+    p.add_argument(
+        "--coverage-file",
+        type=Path,
+        metavar="PATH",
+        help="use this .coverage data file or Cobertura XML instead of running tests",
+    )
     p.add_argument("--python", metavar="PATH", help="the project's interpreter for its tests")
-    p.add_argument("--report", action="append", type=parse_report, default=[],
-                   metavar="FORMAT[:PATH]",
-                   help=f"report format, repeatable: {', '.join(REPORTERS)} (default: terminal)")
+    p.add_argument(
+        "--report",
+        action="append",
+        type=parse_report,
+        default=[],
+        metavar="FORMAT[:PATH]",
+        help=f"report format, repeatable: {', '.join(REPORTERS)} (default: terminal)",
+    )
     p.add_argument("--no-mutation", action="store_true", help="coverage gate only")
     p.add_argument("--workers", type=int, metavar="N", help="parallel mutation workers")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="limit for each phase")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     for key in config.THRESHOLDS:
         flag = "--" + key.replace("_", "-")
-        p.add_argument(flag, type=float, metavar="PCT",
-                       help=f"{key} for files in no declared layer")
+        p.add_argument(
+            flag, type=float, metavar="PCT", help=f"{key} for files in no declared layer"
+        )
 
 
 def load_config(args: argparse.Namespace, root: Path) -> config.Config:
@@ -49,8 +67,14 @@ def run(args: argparse.Namespace) -> int:
     cfg = load_config(args, root)
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    options = CheckOptions(root=root, config=cfg, base=args.base, staged=args.staged,
-                           coverage_file=args.coverage_file, mutation=not args.no_mutation)
+    options = CheckOptions(
+        root=root,
+        config=cfg,
+        base=args.base,
+        staged=args.staged,
+        coverage_file=args.coverage_file,
+        mutation=not args.no_mutation,
+    )
     if args.workers:
         options = CheckOptions(**{**options.__dict__, "workers": args.workers})
     with ConsoleProgress(sys.stderr, quiet=args.quiet) as progress:

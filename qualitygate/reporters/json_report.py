@@ -12,31 +12,54 @@ FORMAT_VERSION = 1
 
 
 def rule_dict(rule: Rule) -> dict[str, Any]:
-    return {"metric": rule.metric, "actual": rule.actual, "required": rule.required,
-            "passed": rule.passed, "gap": rule.gap, "note": rule.note or None}
+    return {
+        "metric": rule.metric,
+        "actual": rule.actual,
+        "required": rule.required,
+        "passed": rule.passed,
+        "gap": rule.gap,
+        "note": rule.note or None,
+    }
 
 
 def layer_dict(layer: LayerVerdict) -> dict[str, Any]:
     f = layer.figures
     return {
-        "name": f.name, "passed": layer.passed, "files": f.files, "statements": f.statements,
-        "covered": f.covered, "coverage": f.coverage, "changed_files": f.changed_files,
-        "changed_lines": f.changed_lines, "uncovered_changed_lines": f.uncovered_changed_lines,
-        "diff_coverage": f.diff_coverage, "mutation_score": f.mutation_score,
-        "mutants_detected": f.mutants_detected, "mutants_undetected": f.mutants_undetected,
+        "name": f.name,
+        "passed": layer.passed,
+        "files": f.files,
+        "statements": f.statements,
+        "covered": f.covered,
+        "coverage": f.coverage,
+        "changed_files": f.changed_files,
+        "changed_lines": f.changed_lines,
+        "uncovered_changed_lines": f.uncovered_changed_lines,
+        "diff_coverage": f.diff_coverage,
+        "mutation_score": f.mutation_score,
+        "mutants_detected": f.mutants_detected,
+        "mutants_undetected": f.mutants_undetected,
         "rules": [rule_dict(r) for r in layer.rules],
     }
 
 
 def file_dict(f: FileResult) -> dict[str, Any]:
     return {
-        "path": f.path, "layer": f.layer, "status": f.status, "old_path": f.old_path,
-        "measured": f.measured, "changed_lines": list(f.changed_lines),
+        "path": f.path,
+        "layer": f.layer,
+        "status": f.status,
+        "old_path": f.old_path,
+        "measured": f.measured,
+        "changed_lines": list(f.changed_lines),
         "uncovered_changed_lines": list(f.uncovered_changed_lines),
         "nearby_tests": list(f.nearby_tests),
         "mutants": [
-            {"line": m.line, "status": m.status, "diff": m.diff, "tests": list(m.tests),
-             "name": m.name}
+            {
+                "line": m.line,
+                "status": m.status,
+                "diff": m.diff,
+                "tests": list(m.tests),
+                "name": m.name,
+            }
             for m in f.mutants
         ],
         "not_mutation_testable": [{"line": n.line, "reason": n.reason} for n in f.not_testable],

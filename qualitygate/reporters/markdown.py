@@ -31,6 +31,9 @@ def render(result: CheckResult, out: TextIO) -> None:
         lines += [line.replace("```", "'''") for line in gap.lines()]
         lines += ["```", "", "</details>"]
     if result.excluded_tests:
-        lines += ["", "Tests left out of mutation testing (they fail under mutmut): "
-                  + ", ".join(f"`{t}`" for t in result.excluded_tests)]
+        lines += [
+            "",
+            "Tests left out of mutation testing (they fail under mutmut): "
+            + ", ".join(f"`{t}`" for t in result.excluded_tests),
+        ]
     out.write("\n".join(lines) + "\n")

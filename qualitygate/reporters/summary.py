@@ -7,10 +7,22 @@ from dataclasses import dataclass
 from qualitygate.model import CheckResult, FileResult, LayerVerdict, Rule, ranges
 from qualitygate.mutation.model import UNDETECTED
 
-LAYER_COLUMNS = ("Layer", "Files", "Changed", "Diff cov", "Layer cov", "Mutation", "Targets",
-                 "Gap", "Result")
-METRIC_NAMES = {"coverage": "layer coverage", "diff_coverage": "diff coverage",
-                "mutation_score": "mutation score"}
+LAYER_COLUMNS = (
+    "Layer",
+    "Files",
+    "Changed",
+    "Diff cov",
+    "Layer cov",
+    "Mutation",
+    "Targets",
+    "Gap",
+    "Result",
+)
+METRIC_NAMES = {
+    "coverage": "layer coverage",
+    "diff_coverage": "diff coverage",
+    "mutation_score": "mutation score",
+}
 SHORT = {"coverage": "cov", "diff_coverage": "diff", "mutation_score": "mut"}
 
 
@@ -29,21 +41,33 @@ def gap_text(layer: LayerVerdict) -> str:
 
 def layer_row(layer: LayerVerdict) -> tuple[str, ...]:
     f = layer.figures
-    return (f.name, str(f.files), str(f.changed_lines), pct(f.diff_coverage), pct(f.coverage),
-            pct(f.mutation_score), targets(layer), gap_text(layer),
-            "PASS" if layer.passed else "FAIL")
+    return (
+        f.name,
+        str(f.files),
+        str(f.changed_lines),
+        pct(f.diff_coverage),
+        pct(f.coverage),
+        pct(f.mutation_score),
+        targets(layer),
+        gap_text(layer),
+        "PASS" if layer.passed else "FAIL",
+    )
 
 
 def verdict_line(result: CheckResult) -> str:
     word = "PASSED" if result.passed else "FAILED"
     changed = len(result.files)
-    return (f"qualitygate {word}: {changed} changed file{'s' * (changed != 1)} against "
-            f"{result.base}, coverage from {result.coverage_source}")
+    return (
+        f"qualitygate {word}: {changed} changed file{'s' * (changed != 1)} against "
+        f"{result.base}, coverage from {result.coverage_source}"
+    )
 
 
 def rule_line(layer: str, rule: Rule) -> str:
-    return (f"{layer}: {METRIC_NAMES[rule.metric]} {pct(rule.actual)} is below "
-            f"{rule.required:g}% (gap {rule.gap:.1f} points)")
+    return (
+        f"{layer}: {METRIC_NAMES[rule.metric]} {pct(rule.actual)} is below "
+        f"{rule.required:g}% (gap {rule.gap:.1f} points)"
+    )
 
 
 SURVIVORS = UNDETECTED
@@ -75,7 +99,11 @@ class Gap:
                 out.append("tests that run nearby lines: " + ", ".join(f.nearby_tests[:5]))
         for m in f.mutants:
             if m.status in SURVIVORS:
-                label = "mutant survived" if m.status == "survived" else f"mutant {m.status.replace('_', ' ')}"
+                label = (
+                    "mutant survived"
+                    if m.status == "survived"
+                    else f"mutant {m.status.replace('_', ' ')}"
+                )
                 out.append(f"{label}, line {m.line}:")
                 out.extend("    " + d for d in m.diff.splitlines())
                 out.append("    run by: " + (", ".join(m.tests[:5]) or "no test"))

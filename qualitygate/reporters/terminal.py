@@ -20,8 +20,10 @@ def styled(out: TextIO) -> bool:
 
 def _plain_table(rows: list[tuple[str, ...]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            for row in rows]
+    return [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
 
 
 def render_plain(result: CheckResult, out: TextIO) -> None:
@@ -57,15 +59,18 @@ def render_rich(result: CheckResult, out: TextIO) -> None:
     for gap in found:
         console.print(Text.assemble(("  " + gap.file.path, "bold"), f" [{gap.file.layer}]"))
         for line in gap.lines():
-            style = "green" if line.lstrip().startswith("+") else (
-                "red" if line.lstrip().startswith("-") else "")
+            style = (
+                "green"
+                if line.lstrip().startswith("+")
+                else ("red" if line.lstrip().startswith("-") else "")
+            )
             console.print(Text("    " + line, style=style))
     if result.excluded_tests:
         console.print(Text("Tests left out of mutation testing (they fail under mutmut):", "bold"))
         for test in result.excluded_tests:
             console.print("  " + test, markup=False)
-    for layer, rule in result.failed_rules:
-        console.print(Text("  " + rule_line(layer, rule), style="red"))
+    for name, rule in result.failed_rules:
+        console.print(Text("  " + rule_line(name, rule), style="red"))
 
 
 def render(result: CheckResult, out: TextIO) -> None:
