@@ -69,7 +69,8 @@ def read_sqlite(path: Path) -> dict[str, Measured]:
             if has_contexts:
                 by_line = data.contexts_by_lineno(measured)
                 contexts = {
-                    line: frozenset(_test_name(c) for c in ctx if c) for line, ctx in by_line.items()
+                    line: frozenset(_test_name(c) for c in ctx if c)
+                    for line, ctx in by_line.items()
                 }
             result[measured] = Measured(frozenset(data.lines(measured) or ()), contexts)
         return result
@@ -98,7 +99,9 @@ def read_cobertura(path: Path) -> dict[str, Measured]:
             if int(line.get("hits", "0")) > 0
         }
         for source in sources:
-            lines.setdefault(str(PurePosixPath(source.replace("\\", "/")) / filename), set()).update(hits)
+            lines.setdefault(
+                str(PurePosixPath(source.replace("\\", "/")) / filename), set()
+            ).update(hits)
     return {name: Measured(frozenset(found)) for name, found in lines.items()}
 
 
@@ -107,14 +110,17 @@ def read_data_file(path: Path) -> dict[str, Measured]:
     try:
         head = path.read_bytes()[:200]
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read the coverage file ({exc.strerror})",
-                         "check --coverage-file") from exc
+        raise UsageError(
+            f"{path}: cannot read the coverage file ({exc.strerror})", "check --coverage-file"
+        ) from exc
     if head.lstrip().startswith(b"<"):
         return read_cobertura(path)
     if head.startswith(b"SQLite format 3"):
         return read_sqlite(path)
-    raise UsageError(f"{path}: neither a coverage.py data file nor Cobertura XML",
-                     "pass .coverage or the output of coverage xml")
+    raise UsageError(
+        f"{path}: neither a coverage.py data file nor Cobertura XML",
+        "pass .coverage or the output of coverage xml",
+    )
 
 
 def match_paths(measured: Iterable[str], root: Path, wanted: Iterable[str]) -> dict[str, str]:
@@ -133,7 +139,7 @@ def match_paths(measured: Iterable[str], root: Path, wanted: Iterable[str]) -> d
         parts = PurePosixPath(posix).parts
         for rel in by_name.get(PurePosixPath(posix).name, ()):
             rel_parts = PurePosixPath(rel).parts
-            if parts[-len(rel_parts):] == rel_parts:
+            if parts[-len(rel_parts) :] == rel_parts:
                 score = len(rel_parts) - len(parts)  # fewest extra folders wins
                 if rel not in best or score > best[rel][0]:
                     best[rel] = (score, name)

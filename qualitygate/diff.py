@@ -74,7 +74,11 @@ def _reporter(spec: DiffSpec) -> GitDiffReporter:
 
 
 def _statuses(root: Path, spec: DiffSpec) -> dict[str, tuple[str, str | None]]:
-    args = {"worktree": [spec.base], "staged": ["--cached", "HEAD"], "range": [f"{spec.base}...{spec.to}"]}
+    args = {
+        "worktree": [spec.base],
+        "staged": ["--cached", "HEAD"],
+        "range": [f"{spec.base}...{spec.to}"],
+    }
     return dict(git.name_status(root, args[spec.mode]))
 
 

@@ -57,8 +57,10 @@ class TestsFailedError(ToolError):
 
     def __init__(self, failed: list[str], detail: str = "") -> None:
         shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
-        message = f"the test suite failed ({len(failed)} failing: {shown})" if failed else (
-            "the test suite failed" + (f" ({detail})" if detail else "")
+        message = (
+            f"the test suite failed ({len(failed)} failing: {shown})"
+            if failed
+            else ("the test suite failed" + (f" ({detail})" if detail else ""))
         )
         super().__init__(message, "fix the tests first; a red suite gives no coverage verdict")
         self.failed = failed

@@ -21,8 +21,9 @@ def evaluate_layer(figures: LayerFigures, layer: Layer, mutation_on: bool = True
         rules.append(check_rule("coverage", figures.coverage, layer.min_coverage, "no statements"))
     if layer.min_diff_coverage > 0:
         rules.append(
-            check_rule("diff_coverage", figures.diff_coverage, layer.min_diff_coverage,
-                       "no changed lines")
+            check_rule(
+                "diff_coverage", figures.diff_coverage, layer.min_diff_coverage, "no changed lines"
+            )
         )
     if layer.min_mutation_score > 0:
         note = "no mutants on changed lines" if mutation_on else "mutation testing off"

@@ -132,7 +132,9 @@ class CheckResult:
 
     @property
     def failed_rules(self) -> list[tuple[str, Rule]]:
-        return [(layer.name, rule) for layer in self.layers for rule in layer.rules if not rule.passed]
+        return [
+            (layer.name, rule) for layer in self.layers for rule in layer.rules if not rule.passed
+        ]
 
 
 def percent(part: int, whole: int) -> float | None:

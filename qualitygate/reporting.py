@@ -23,7 +23,8 @@ def parse_report(value: str) -> ReportTarget:
     name, _, path = value.partition(":")
     if name not in REPORTERS:
         raise argparse.ArgumentTypeError(
-            f"unknown report format '{name}' (known: {', '.join(REPORTERS)})")
+            f"unknown report format '{name}' (known: {', '.join(REPORTERS)})"
+        )
     return ReportTarget(name, Path(path) if path else None)
 
 
@@ -38,5 +39,7 @@ def write_reports(result: CheckResult, targets: Iterable[ReportTarget], stdout: 
             with target.path.open("w", encoding="utf-8") as out:
                 render(result, out)
         except OSError as exc:
-            raise UsageError(f"cannot write the {target.format} report to {target.path}",
-                             exc.strerror or str(exc)) from exc
+            raise UsageError(
+                f"cannot write the {target.format} report to {target.path}",
+                exc.strerror or str(exc),
+            ) from exc

@@ -22,7 +22,7 @@ from qualitygate.coverage_data import Measured, read_sqlite
 from qualitygate.errors import TestsFailedError, ToolError
 
 PLUGIN_NAME = "_qualitygate_contexts"
-PLUGIN = '''
+PLUGIN = """
 import coverage
 import pytest
 
@@ -50,7 +50,7 @@ def pytest_runtest_teardown(item):
     _switch(item.nodeid + "|teardown")
     yield
     _switch("")
-'''
+"""
 PROBE = (
     "import importlib.util as u, sys; "
     "missing = [m for m in ('coverage', 'pytest') if u.find_spec(m) is None]; "
@@ -71,12 +71,16 @@ def _probe(python: str, root: Path) -> bool:
     """Check the interpreter has coverage and pytest; True when pytest-cov is there."""
     done = process.run([python, "-c", PROBE], cwd=root, timeout=60, what="the project's python")
     if done.returncode != 0:
-        raise ToolError(f"cannot run the project's python {python}: {done.stderr.strip()[-200:]}",
-                        "set python in [tool.qualitygate] or pass --python")
+        raise ToolError(
+            f"cannot run the project's python {python}: {done.stderr.strip()[-200:]}",
+            "set python in [tool.qualitygate] or pass --python",
+        )
     missing, has_cov = done.stdout.split("\n")[:2]
     if missing:
-        raise ToolError(f"{missing.replace(',', ' and ')} not installed for {python}",
-                        f"{python} -m pip install {missing.replace(',', ' ')}")
+        raise ToolError(
+            f"{missing.replace(',', ' and ')} not installed for {python}",
+            f"{python} -m pip install {missing.replace(',', ' ')}",
+        )
     return has_cov.strip() == "1"
 
 
@@ -89,13 +93,30 @@ def failed_tests(output: str) -> list[str]:
     return failed
 
 
-def command(python: str, work: Path, source: Sequence[Path], tests: Sequence[str],
-            has_cov: bool, extra: Sequence[str] = ()) -> list[str]:
+def command(
+    python: str,
+    work: Path,
+    source: Sequence[Path],
+    tests: Sequence[str],
+    has_cov: bool,
+    extra: Sequence[str] = (),
+) -> list[str]:
     args = [python, "-m", "coverage", "run", "--branch", f"--data-file={work / '.coverage'}"]
     if source:
         args.append("--source=" + ",".join(str(s) for s in source))
-    args += ["-m", "pytest", *tests, "-p", PLUGIN_NAME, "-p", "no:cacheprovider",
-             "-q", "--no-header", "-rfE", *extra]
+    args += [
+        "-m",
+        "pytest",
+        *tests,
+        "-p",
+        PLUGIN_NAME,
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--no-header",
+        "-rfE",
+        *extra,
+    ]
     return [*args, "--no-cov"] if has_cov else args
 
 
@@ -121,8 +142,10 @@ def run_tests(
         done = process.run(args, cwd=root, timeout=timeout, env=env, what="pytest")
         seconds = time.monotonic() - started
         if done.returncode == NO_TESTS:
-            raise ToolError(f"pytest collected no tests in {', '.join(tests)}",
-                            "set tests in [tool.qualitygate] to your test folders")
+            raise ToolError(
+                f"pytest collected no tests in {', '.join(tests)}",
+                "set tests in [tool.qualitygate] to your test folders",
+            )
         if done.returncode != 0:
             failed = failed_tests(done.stdout)
             tail = (done.stdout + done.stderr).strip().splitlines()[-1:] or [""]
