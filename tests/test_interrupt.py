@@ -1,0 +1,54 @@
+"""Interrupted runs: exit 130, nothing left running, nothing changed in the repository."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures import git_state, snapshot, write
+
+HANG = "import time\n\n\ndef test_hang():\n    open('started', 'w').close()\n    time.sleep(120)\n"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupt_while_tests_run(layered: Path, sig: signal.Signals) -> None:
+    write(layered, {"tests/test_hang.py": HANG, "app/db/cache.py": "X = 1\n"})
+    before, state = snapshot(layered), git_state(layered)
+    marker = layered / "started"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qualitygate", "check", "--base", "HEAD", "-q"],
+        cwd=layered,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    deadline = time.monotonic() + 30
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the hanging test never started"
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    marker.unlink()  # written by the fixture's own test, not by qualitygate
+    assert proc.returncode == 130, err
+    assert "interrupted; nothing in the repository was changed" in err
+    assert snapshot(layered) == before and git_state(layered) == state
+    assert not processes_running(str(layered)), "a pytest child outlived the gate"
+
+
+def processes_running(needle: str) -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if needle in text:
+            found.append(text)
+    return found
