@@ -70,7 +70,7 @@ class ConsoleProgress(PipelineProgress):
         text = f"killed {killed}, survived {survived}"
         if not self._rich:
             step = max(1, total // 10)
-            if done == total or done - self._last_plain >= step:
+            if done != self._last_plain and (done == total or done - self._last_plain >= step):
                 self._last_plain = done
                 print(f"qualitygate: mutants {done}/{total}, {text}", file=self._stream, flush=True)
             return

@@ -107,8 +107,12 @@ class Gap:
                 out.append(f"{label}, line {m.line}:")
                 out.extend("    " + d for d in m.diff.splitlines())
                 out.append("    run by: " + (", ".join(m.tests[:5]) or "no test"))
+        by_reason: dict[str, list[int]] = {}
         for n in f.not_testable:
-            out.append(f"not mutation-testable, line {n.line}: {n.reason}")
+            by_reason.setdefault(n.reason, []).append(n.line)
+        for reason, lines in by_reason.items():
+            word = "lines" if len(lines) > 1 else "line"
+            out.append(f"not mutation-tested, {word} {ranges(lines)}: {reason}")
         return out
 
 

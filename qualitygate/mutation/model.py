@@ -1,0 +1,80 @@
+"""The data the mutation stage takes and returns; no behaviour, no mutmut types."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+STATUSES = ("killed", "survived", "timeout", "no_tests", "suspicious", "skipped")
+DETECTED = frozenset({"killed", "timeout"})
+UNDETECTED = frozenset({"survived", "no_tests", "suspicious"})
+
+
+@dataclass(frozen=True)
+class MutationRequest:
+    root: Path
+    changed_lines: Mapping[str, frozenset[int]]
+    source: tuple[str, ...]
+    tests: tuple[str, ...]
+    python: str
+    workers: int
+    timeout: float
+    cache_dir: Path
+    config_key: str = ""
+
+
+@dataclass(frozen=True)
+class Mutant:
+    path: str
+    line: int
+    status: str
+    diff: str
+    tests: tuple[str, ...]
+    name: str
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class NotTestable:
+    path: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class MutationOutcome:
+    mutants: tuple[Mutant, ...]
+    not_testable: tuple[NotTestable, ...]
+    excluded_tests: tuple[str, ...]
+    executed: int
+
+
+@dataclass(frozen=True)
+class MutantSpec:
+    """A mutant mutmut would generate, located in the user's file."""
+
+    name: str
+    path: str
+    line: int
+    diff: str
+    function: str  # mutmut's mangled function key, qualified: "app.calc.x_over"
+    function_source: str
+    identity: str  # what the mutant is, whatever mutmut numbers it: function, line in it, diff
+
+
+@dataclass(frozen=True)
+class FileMutants:
+    """What mutmut makes of one changed file."""
+
+    path: str
+    mutants: tuple[MutantSpec, ...]
+    not_mutated_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class MutmutResults:
+    """Verdicts of one mutmut run, in our terms."""
+
+    status_by_name: Mapping[str, str]
+    tests_by_function: Mapping[str, tuple[str, ...]]

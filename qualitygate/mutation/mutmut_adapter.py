@@ -1,0 +1,226 @@
+"""Everything that knows mutmut 3.8's names, commands, exit codes and files.
+
+Nothing mutmut-specific leaves this module (and `mutmut_config`, which
+writes its config): callers get `FileMutants`, `MutmutResults` and plain
+strings. The formats read here are not a public API of mutmut; they are pinned
+by tests/mutation/test_mutmut_contract.py.
+
+    mutants/<path>.meta       exit_code_by_key: mutant name -> exit code
+    mutants/mutmut-stats.json tests_by_mangled_function_name: "pkg.mod.x_f" -> tests
+    names                     pkg.mod.x_func__mutmut_3, pkg.mod.xǁClassǁmethod__mutmut_1
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from qualitygate import process
+from qualitygate.errors import ToolError
+from qualitygate.mutation import scope
+from qualitygate.mutation.model import FileMutants, MutantSpec, MutmutResults
+from qualitygate.mutation.workspace import Workspace
+
+SUPPORTED = ("3.8.",)
+CLASS_SEPARATOR = "ǁ"
+RUN_MUTMUT = "import sys; sys.argv[0] = 'mutmut'; from mutmut.__main__ import cli; cli()"
+NO_TESTS_AT_ALL = "could not find any test case for any mutant"
+STATUS_BY_EXIT_CODE: Mapping[int | None, str] = {
+    1: "killed",
+    3: "killed",
+    37: "killed",  # a test failed / pytest error / caught by type check
+    0: "survived",
+    5: "no_tests",
+    33: "no_tests",
+    34: "skipped",
+    36: "timeout",
+    -24: "timeout",
+    24: "timeout",
+    152: "timeout",
+    255: "timeout",
+}
+NOT_CHECKED = frozenset({None, 2})  # never run / interrupted by the user
+INSTALL_HINT = "install it there: {python} -m pip install 'mutmut>=3.8,<3.9'"
+
+
+def status_of(exit_code: int | None) -> str:
+    """Our status for a .meta exit code; anything unknown (segfault, -9...) is suspicious."""
+    if exit_code in NOT_CHECKED:
+        raise ValueError(f"mutant not checked (exit code {exit_code})")
+    return STATUS_BY_EXIT_CODE.get(exit_code, "suspicious")
+
+
+def child_environment(workspace: Workspace) -> dict[str, str]:
+    """Environment for the project's python: no git of the user's repo, our tools importable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "MUTANT_UNDER_TEST"))}
+    env["GIT_CEILING_DIRECTORIES"] = str(workspace.project.parent)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(workspace.tools), env.get("PYTHONPATH")]))
+    return env
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in re.split(r"[\r\n]+", text) if line.strip()]
+    return lines[-1] if lines else "no output"
+
+
+# ---------------------------------------------------------------- probe
+
+
+def probe(
+    workspace: Workspace, python: str, files: Mapping[str, Iterable[int]], timeout: float
+) -> dict[str, Any]:
+    """Have mutmut (in the project's interpreter) generate the mutants on these lines of files."""
+    request, result = (
+        workspace.scratch / "probe-request.json",
+        workspace.scratch / "probe-result.json",
+    )
+    request.write_text(
+        json.dumps({"files": {path: sorted(lines) for path, lines in files.items()}}),
+        encoding="utf-8",
+    )
+    script = workspace.tools / "qualitygate_probe.py"
+    done = process.run(
+        [python, str(script), str(request), str(result)],
+        cwd=workspace.project,
+        timeout=timeout,
+        env=child_environment(workspace),
+        what="mutmut (probe)",
+    )
+    if "No module named 'mutmut'" in done.stderr:
+        raise ToolError(f"mutmut is not importable by {python}", INSTALL_HINT.format(python=python))
+    if done.returncode != 0 or not result.is_file():
+        raise ToolError(
+            f"mutmut could not generate mutants: {_last_line(done.stderr)}",
+            "run `mutmut run` in the project to see the full error",
+        )
+    found: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
+    if not str(found["mutmut_version"]).startswith(SUPPORTED):
+        raise ToolError(
+            f"mutmut {found['mutmut_version']} is installed for {python}; qualitygate needs 3.8",
+            INSTALL_HINT.format(python=python),
+        )
+    return found
+
+
+def _split_key(key: str) -> tuple[str | None, str]:
+    """mutmut's mangled key -> (class, function): x_over -> (None, over), xǁCǁm -> (C, m)."""
+    if key.startswith("x" + CLASS_SEPARATOR):
+        class_name, _, function = key[2:].partition(CLASS_SEPARATOR)
+        return class_name, function
+    return None, key.removeprefix("x_")
+
+
+def _renamed(text: str, generated: str, original: str) -> list[str]:
+    pattern = re.compile(r"(?<![\w" + CLASS_SEPARATOR + r"])" + re.escape(generated) + r"\b")
+    return [pattern.sub(original, line) for line in text.splitlines()]
+
+
+def _def_index(lines: list[str]) -> int:
+    return next((i for i, line in enumerate(lines) if re.match(r"\s*(async\s+)?def\s", line)), 0)
+
+
+def locate(
+    orig_text: str, mutant_text: str, key: str, generated: str, def_line: int
+) -> tuple[int, str]:
+    """The user's line a mutant changes and its one-line diff, from the two generated functions."""
+    function = _split_key(key)[1]
+    orig = _renamed(orig_text, key + "__mutmut_orig", function)
+    mutated = _renamed(mutant_text, generated, function)
+    matcher = difflib.SequenceMatcher(a=orig, b=mutated, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            removed = [f"-{line}" for line in orig[i1:i2]]
+            added = [f"+{line}" for line in mutated[j1:j2]]
+            return def_line + min(i1, len(orig) - 1) - _def_index(orig), "\n".join(removed + added)
+    return def_line, ""
+
+
+def _module_of(name: str, key: str) -> str:
+    return name.partition("__mutmut_")[0].removesuffix("." + key)
+
+
+def file_mutants(path: str, source: str, probed: Mapping[str, Any]) -> FileMutants:
+    """Turn the probe's view of one file into our specs, placed on the user's lines."""
+    if not probed["mutated"]:
+        return FileMutants(path=path, mutants=(), not_mutated_reason=str(probed["reason"]))
+    functions = scope.functions_in(source)
+    specs = []
+    for name, (key, generated, mutant_text) in probed["mutants"].items():
+        location = functions[_split_key(key)]
+        line, diff = locate(
+            probed["functions"][key], mutant_text, key, generated, location.def_line
+        )
+        specs.append(
+            MutantSpec(
+                name=name,
+                path=path,
+                line=line,
+                diff=diff,
+                function=f"{_module_of(name, key)}.{key}",
+                function_source=location.source,
+                identity=f"{key}:{line - location.def_line}:{diff}",
+            )
+        )
+    return FileMutants(path=path, mutants=tuple(specs))
+
+
+# ---------------------------------------------------------------- run
+
+
+def run_command(python: str, names: Sequence[str], workers: int) -> list[str]:
+    return [python, "-c", RUN_MUTMUT, "run", "--max-children", str(max(1, workers)), *sorted(names)]
+
+
+def found_no_tests(output: str) -> bool:
+    """mutmut stops with exit 1 when no test reaches any mutated function at all."""
+    return NO_TESTS_AT_ALL in output
+
+
+def failure_summary(output: str) -> str:
+    return _last_line(output)
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return data
+
+
+def exit_codes(project: Path, paths: Sequence[str]) -> dict[str, int | None]:
+    """Mutant name -> exit code, from mutants/<path>.meta of each path (partial while running)."""
+    codes: dict[str, int | None] = {}
+    for path in paths:
+        codes.update(_load_json(project / "mutants" / f"{path}.meta").get("exit_code_by_key", {}))
+    return codes
+
+
+def tests_by_function(project: Path) -> dict[str, tuple[str, ...]]:
+    stats = _load_json(project / "mutants" / "mutmut-stats.json")
+    return {
+        key: tuple(sorted(tests))
+        for key, tests in stats.get("tests_by_mangled_function_name", {}).items()
+    }
+
+
+def results(project: Path, paths: Sequence[str], names: Sequence[str]) -> MutmutResults:
+    """The verdicts of `names`; a mutant left unchecked means the run did not finish."""
+    codes = exit_codes(project, paths)
+    unchecked = [name for name in names if codes.get(name) in NOT_CHECKED]
+    if unchecked:
+        raise ToolError(
+            f"mutmut stopped before checking {len(unchecked)} of {len(names)} mutants "
+            f"(e.g. {unchecked[0]})",
+            "the run was interrupted or crashed; run again",
+        )
+    return MutmutResults(
+        status_by_name={name: status_of(codes[name]) for name in names},
+        tests_by_function=tests_by_function(project),
+    )

@@ -1,0 +1,114 @@
+"""Where a changed line sits in its module, read with `ast` from the user's file.
+
+Two questions: where is each top-level function and method (to place a
+mutant on a line of the user's file), and why can a changed line that got no
+mutant not be mutation-tested (module-level code, class body, decorated
+function, ...). Pure functions of the source text.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+ALLOWED_DECORATORS = frozenset({"staticmethod", "classmethod"})
+NEVER_MUTATED = frozenset({"__getattribute__", "__setattr__", "__new__"})
+ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
+ENUM_HOOKS = frozenset({"__init__", "_generate_next_value_"})
+MODULE_LEVEL = "module-level code (runs at import time)"
+CLASS_BODY = "class body (runs at import time)"
+NO_OPERATOR = "no mutation applies to this line"
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class FunctionLocation:
+    def_line: int  # the line of `def`, after any decorators
+    source: str  # the function's text, decorators included
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+    return min([node.lineno, *(d.lineno for d in decorators)])
+
+
+def _contains(node: ast.stmt, line: int) -> bool:
+    return _first_line(node) <= line <= (node.end_lineno or node.lineno)
+
+
+def _location(node: FunctionNode, lines: list[str]) -> FunctionLocation:
+    text = "".join(lines[_first_line(node) - 1 : node.end_lineno])
+    return FunctionLocation(def_line=node.lineno, source=text)
+
+
+def functions_in(source: str) -> dict[tuple[str | None, str], FunctionLocation]:
+    """(class name or None, function name) -> location, for the functions mutmut can mutate."""
+    lines = source.splitlines(keepends=True)
+    found: dict[tuple[str | None, str], FunctionLocation] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, FunctionNode):
+            found[(None, node.name)] = _location(node, lines)
+        elif isinstance(node, ast.ClassDef):
+            for method in node.body:
+                if isinstance(method, FunctionNode):
+                    found[(node.name, method.name)] = _location(method, lines)
+    return found
+
+
+def _decorator_name(decorator: ast.expr) -> str:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return ast.unparse(target)
+
+
+def _function_reason(node: FunctionNode, line: int, enum_class: bool = False) -> str:
+    names = [_decorator_name(d) for d in node.decorator_list]
+    if names and not (len(names) == 1 and names[0] in ALLOWED_DECORATORS):
+        shown = ", ".join(f"@{name}" for name in names)
+        return f"decorated function ({shown}): mutmut skips it"
+    if node.name in NEVER_MUTATED:
+        return f"mutmut never mutates {node.name}"
+    if enum_class and node.name in ENUM_HOOKS:
+        return f"enum hook {node.name}: mutmut skips it"
+    if line < node.lineno:
+        return "decorator (runs at import time)"
+    return NO_OPERATOR
+
+
+def _is_enum(node: ast.ClassDef) -> bool:
+    return any(_decorator_name(base).rpartition(".")[2] in ENUM_BASES for base in node.bases)
+
+
+def _class_reason(node: ast.ClassDef, line: int) -> str:
+    for child in node.body:
+        if not _contains(child, line):
+            continue
+        if isinstance(child, FunctionNode):
+            return _function_reason(child, line, enum_class=_is_enum(node))
+        if isinstance(child, ast.ClassDef):
+            inner = [n for n in child.body if isinstance(n, FunctionNode) and _contains(n, line)]
+            return "method of a nested class: mutmut skips it" if inner else CLASS_BODY
+    return CLASS_BODY
+
+
+def is_code(line_text: str) -> bool:
+    stripped = line_text.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def untestable_reason(source: str, line: int) -> str | None:
+    """Why `line` got no mutant; None when it is not code (blank, comment, past the end)."""
+    lines = source.splitlines()
+    if not 1 <= line <= len(lines) or not is_code(lines[line - 1]):
+        return None
+    if "pragma: no mutate" in lines[line - 1]:
+        return "marked '# pragma: no mutate'"
+    for node in ast.parse(source).body:
+        if not _contains(node, line):
+            continue
+        if isinstance(node, FunctionNode):
+            return _function_reason(node, line)
+        if isinstance(node, ast.ClassDef):
+            return _class_reason(node, line)
+        return MODULE_LEVEL
+    return MODULE_LEVEL

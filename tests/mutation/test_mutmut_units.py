@@ -1,0 +1,169 @@
+"""Pure pieces of the mutmut adapter, config writer and pytest options."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from qualitygate.errors import ToolError
+from qualitygate.mutation import mutmut_adapter, mutmut_config, pytest_options
+
+ORIG = "def x_over__mutmut_orig(total, limit):\n    if total >= limit:\n        return True\n"
+MUTANT = "def x_over__mutmut_1(total, limit):\n    if total > limit:\n        return True\n"
+
+
+def test_locate_maps_the_changed_line_and_diff_to_the_users_file() -> None:
+    line, diff = mutmut_adapter.locate(ORIG, MUTANT, "x_over", "x_over__mutmut_1", def_line=40)
+    assert line == 41
+    assert diff == "-    if total >= limit:\n+    if total > limit:"
+
+
+def test_locate_method_with_leading_comment_and_decorator() -> None:
+    orig = "    # note\n    @staticmethod\n    def xǁCǁm__mutmut_orig(x=1):\n        return x\n"
+    mutant = "    # note\n    @staticmethod\n    def xǁCǁm__mutmut_2(x=2):\n        return x\n"
+    line, diff = mutmut_adapter.locate(orig, mutant, "xǁCǁm", "xǁCǁm__mutmut_2", def_line=7)
+    assert (line, diff) == (7, "-    def m(x=1):\n+    def m(x=2):")
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        (1, "killed"),
+        (3, "killed"),
+        (37, "killed"),
+        (0, "survived"),
+        (5, "no_tests"),
+        (33, "no_tests"),
+        (34, "skipped"),
+        (36, "timeout"),
+        (-24, "timeout"),
+        (152, "timeout"),
+        (255, "timeout"),
+        (-11, "suspicious"),
+        (-9, "suspicious"),
+        (35, "suspicious"),
+        (99, "suspicious"),
+    ],
+)
+def test_status_of_exit_codes(code: int, status: str) -> None:
+    assert mutmut_adapter.status_of(code) == status
+
+
+def _meta(project: Path, codes: dict[str, int | None]) -> None:
+    meta = project / "mutants" / "app" / "calc.py.meta"
+    meta.parent.mkdir(parents=True)
+    meta.write_text(json.dumps({"exit_code_by_key": codes}))
+
+
+@pytest.mark.parametrize("unchecked", [None, 2])
+def test_unchecked_mutant_means_the_run_failed(tmp_path: Path, unchecked: int | None) -> None:
+    _meta(tmp_path, {"app.calc.x_f__mutmut_1": 1, "app.calc.x_f__mutmut_2": unchecked})
+    with pytest.raises(ToolError, match="stopped before checking 1 of 2 mutants"):
+        mutmut_adapter.results(
+            tmp_path, ["app/calc.py"], ["app.calc.x_f__mutmut_1", "app.calc.x_f__mutmut_2"]
+        )
+
+
+def test_results_read_statuses_and_tests(tmp_path: Path) -> None:
+    _meta(tmp_path, {"app.calc.x_f__mutmut_1": 0})
+    stats = {"tests_by_mangled_function_name": {"app.calc.x_f": ["tests/t.py::b", "tests/t.py::a"]}}
+    (tmp_path / "mutants" / "mutmut-stats.json").write_text(json.dumps(stats))
+    found = mutmut_adapter.results(tmp_path, ["app/calc.py"], ["app.calc.x_f__mutmut_1"])
+    assert found.status_by_name == {"app.calc.x_f__mutmut_1": "survived"}
+    assert found.tests_by_function == {"app.calc.x_f": ("tests/t.py::a", "tests/t.py::b")}
+
+
+@pytest.mark.parametrize(
+    ("options", "kept"),
+    [
+        (["-n", "auto", "-q"], ["-q"]),
+        (["-n4", "--dist=loadfile", "-ra"], ["-ra"]),
+        (["--numprocesses", "2", "--cov=app"], ["--cov=app"]),
+        (["-p", "xdist", "-x"], ["-x"]),
+        (["-p", "no:cacheprovider"], ["-p", "no:cacheprovider"]),
+    ],
+)
+def test_without_xdist(options: list[str], kept: list[str]) -> None:
+    assert pytest_options.without_xdist(options) == kept
+
+
+def test_neutralising_args_only_for_installed_plugins(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\naddopts = "-n auto --cov=app -q"\n'
+    )
+    assert pytest_options.neutralising_args(tmp_path, pytest_cov=False, xdist=False) == []
+    assert pytest_options.neutralising_args(tmp_path, pytest_cov=True, xdist=True) == [
+        "--no-cov",
+        "-p",
+        "no:xdist",
+        "-o",
+        "addopts=--cov=app -q",
+    ]
+
+
+def test_addopts_follow_pytests_file_order(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[tool:pytest]\naddopts = -x\n")
+    assert pytest_options.addopts(tmp_path) == ["-x"]
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = -n 2\n")
+    assert pytest_options.addopts(tmp_path) == ["-n", "2"]
+
+
+def test_copy_roots_cover_everything_outside_the_source() -> None:
+    files = [
+        "src/pkg/a.py",
+        "src/other/data.txt",
+        "tests/test_a.py",
+        "README.md",
+        "src/conftest.py",
+    ]
+    assert mutmut_config.copy_roots(files, ["src/pkg"]) == [
+        "README.md",
+        "src/conftest.py",
+        "src/other",
+        "tests",
+    ]
+
+
+def test_settings_keep_user_keys_and_control_scope(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.mutmut]\nsource_paths = ["lib"]\ntimeout_multiplier = 9.0\n'
+        'do_not_mutate = ["app/gen_*.py"]\npytest_add_cli_args = ["-W", "error"]\n'
+        "\n[tool.other]\nkey = 1\n"
+    )
+    user = mutmut_config.user_settings(tmp_path)
+    table = mutmut_config.settings(
+        user,
+        source=["app"],
+        tests=["tests"],
+        mutate=["app/a.py"],
+        also_copy=["tests"],
+        pytest_args=["--no-cov"],
+    )
+    mutmut_config.write_settings(tmp_path, table)
+    written = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    mutmut = written["tool"]["mutmut"]
+    assert written["project"] == {"name": "x"} and written["tool"]["other"] == {"key": 1}
+    assert mutmut["source_paths"] == ["app"] and mutmut["only_mutate"] == ["app/a.py"]
+    assert mutmut["timeout_multiplier"] == 9.0 and mutmut["timeout_constant"] == 1.0
+    assert mutmut["do_not_mutate"] == ["app/gen_*.py"]
+    assert mutmut["pytest_add_cli_args"] == ["-W", "error", "--no-cov"]
+    assert mutmut["pytest_add_cli_args_test_selection"] == ["tests"]
+
+
+def test_settings_from_setup_cfg(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text(
+        "[mutmut]\ndo_not_mutate =\n    a.py\n    b.py\ndebug = true\n"
+    )
+    assert mutmut_config.user_settings(tmp_path) == {
+        "do_not_mutate": ["a.py", "b.py"],
+        "debug": True,
+    }
+
+
+def test_only_mutate_of_the_user_is_respected() -> None:
+    assert mutmut_config.mutation_allowed({"only_mutate": ["app/core/*"]}, "app/core/a.py")
+    assert not mutmut_config.mutation_allowed({"only_mutate": ["app/core/*"]}, "app/web/a.py")
+    assert mutmut_config.mutation_allowed({}, "app/web/a.py")

@@ -1,0 +1,189 @@
+"""run_mutation end to end: real mutmut on small projects in real git repositories."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from qualitygate.errors import ToolError
+from qualitygate.mutation import Mutant, MutationOutcome, run_mutation
+from tests.fixtures import commit, git_state, snapshot, write
+from tests.mutation.projects import BOUNDARY_TEST, calc_project, request
+
+pytestmark = pytest.mark.slow
+ALL_LINES = {"app/calc.py": set(range(1, 17))}
+
+
+def by_line(outcome: MutationOutcome, line: int) -> list[Mutant]:
+    return [m for m in outcome.mutants if m.line == line]
+
+
+def test_weak_test_leaves_a_named_survivor_and_lines_mutmut_cannot_test(tmp_path: Path) -> None:
+    root = calc_project(tmp_path)
+    before, state = snapshot(root), git_state(root)
+    outcome = run_mutation(request(root, ALL_LINES, tmp_path / "cache"))
+    [survivor] = [m for m in outcome.mutants if m.status == "survived"]
+    assert (survivor.path, survivor.line) == ("app/calc.py", 5)
+    assert survivor.diff == "-    if total >= limit:\n+    if total > limit:"
+    assert survivor.tests == ("tests/test_calc.py::test_over",)
+    assert survivor.name == "app.calc.x_over__mutmut_1"
+    assert {m.status for m in outcome.mutants if m is not survivor} == {"killed"}
+    assert {m.name for m in by_line(outcome, 12)} == {
+        "app.calc.xǁCartǁadd__mutmut_1",
+        "app.calc.xǁCartǁadd__mutmut_2",
+    }
+    reasons = {n.line: n.reason for n in outcome.not_testable}
+    assert reasons[1] == "module-level code (runs at import time)"
+    assert reasons[15] == reasons[16] == "decorated function (@property): mutmut skips it"
+    assert reasons[10] == "class body (runs at import time)"
+    assert not {m.line for m in outcome.mutants} & set(reasons)
+    assert outcome.executed == len(outcome.mutants) == 5 and outcome.excluded_tests == ()
+    assert snapshot(root) == before and git_state(root) == state
+    assert not (root / "mutants").exists()
+
+
+def test_only_changed_lines_are_mutated_and_a_strong_test_kills(tmp_path: Path) -> None:
+    root = calc_project(tmp_path, {"tests/test_boundary.py": BOUNDARY_TEST})
+    outcome = run_mutation(request(root, {"app/calc.py": {5}}, tmp_path / "cache"))
+    assert [(m.line, m.status) for m in outcome.mutants] == [(5, "killed")]
+    assert "tests/test_boundary.py::test_boundary" in outcome.mutants[0].tests
+
+
+def test_cache_reuses_verdicts_until_a_killing_test_is_added(tmp_path: Path) -> None:
+    root = calc_project(tmp_path)
+    changed = request(root, {"app/calc.py": {5, 6}}, tmp_path / "cache")
+    first = run_mutation(changed)
+    assert [m.status for m in first.mutants] == ["survived", "killed"]
+    second = run_mutation(changed)
+    assert second.executed == 0 and all(m.cached for m in second.mutants)
+    assert [(m.status, m.diff, m.tests) for m in second.mutants] == [
+        (m.status, m.diff, m.tests) for m in first.mutants
+    ]
+    write(root, {"tests/test_boundary.py": BOUNDARY_TEST})
+    commit(root, "a killing test")
+    third = run_mutation(changed)
+    assert [(m.line, m.status) for m in third.mutants] == [(5, "killed"), (6, "killed")]
+    assert third.executed == 1 and [m.cached for m in third.mutants] == [False, True]
+
+
+def test_a_test_failing_only_under_mutmut_is_excluded_and_named(tmp_path: Path) -> None:
+    calc = textwrap.dedent("""
+        import inspect
+
+
+        def caller_name():
+            return inspect.stack()[1].function.upper()
+
+
+        def double(x):
+            return x * 2
+        """)
+    tests = textwrap.dedent("""
+        from app.calc import caller_name, double
+
+
+        def test_caller_name():
+            assert caller_name() == "TEST_CALLER_NAME"
+
+
+        def test_double():
+            assert double(3) == 6
+        """)
+    root = calc_project(tmp_path, {"app/calc.py": calc, "tests/test_calc.py": tests})
+    before = snapshot(root)
+    outcome = run_mutation(request(root, {"app/calc.py": {5, 9}}, tmp_path / "cache"))
+    assert outcome.excluded_tests == ("tests/test_calc.py::test_caller_name",)
+    assert {(m.line, m.status) for m in outcome.mutants} == {(5, "no_tests"), (9, "killed")}
+    assert snapshot(root) == before
+
+
+def test_a_hanging_test_is_stopped_and_excluded(tmp_path: Path) -> None:
+    hanging = textwrap.dedent("""
+        import os
+        import time
+
+        from app.calc import over
+
+
+        def test_hangs_under_mutmut():
+            if "MUTANT_UNDER_TEST" in os.environ:
+                time.sleep(600)
+            assert over(3, 1)
+        """)
+    root = calc_project(tmp_path, {"tests/test_hang.py": hanging})
+    started = time.monotonic()
+    outcome = run_mutation(request(root, {"app/calc.py": {5, 6}}, tmp_path / "cache", timeout=6))
+    assert time.monotonic() - started < 40
+    assert outcome.excluded_tests == ("tests/test_hang.py::test_hangs_under_mutmut",)
+    assert [m.status for m in outcome.mutants] == ["survived", "killed"]
+
+
+def test_mutmut_missing_from_the_interpreter_is_a_tool_error(tmp_path: Path) -> None:
+    root = calc_project(tmp_path)
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    no_mutmut = request(root, {"app/calc.py": {5}}, tmp_path / "cache")
+    no_mutmut = type(no_mutmut)(**{**no_mutmut.__dict__, "python": str(bare / "bin" / "python")})
+    with pytest.raises(ToolError, match="mutmut is not importable") as caught:
+        run_mutation(no_mutmut)
+    assert "pip install 'mutmut>=3.8,<3.9'" in str(caught.value)
+
+
+INTERRUPTED = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+from qualitygate.mutation import run_mutation
+from tests.mutation.projects import request
+print("started", flush=True)
+run_mutation(request(Path({root!r}), {{"app/calc.py": {{5, 6, 7, 12}}}}, Path({cache!r})))
+"""
+
+
+def _processes_in(folder: Path) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if str(folder) in os.readlink(proc / "cwd"):
+                found.append(proc.name)
+        except OSError:
+            continue
+    return found
+
+
+def test_interrupted_run_leaves_no_trace_and_fails(tmp_path: Path) -> None:
+    slow = "import time\n\ndef test_slow():\n    time.sleep(0.3)\n" * 1
+    slow_tests = {
+        f"tests/test_slow_{i}.py": "import time\nfrom app.calc import over\n\n\n"
+        f"def test_slow_{i}():\n    time.sleep(0.4)\n    assert over(5, 1)\n"
+        for i in range(8)
+    }
+    root = calc_project(tmp_path, {"tests/test_slow.py": slow, **slow_tests})
+    before, state = snapshot(root), git_state(root)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    script = INTERRUPTED.format(repo=str(Path.cwd()), root=str(root), cache=str(tmp_path / "cache"))
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        env={**os.environ, "TMPDIR": str(temp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not list(temp.glob("*/project/mutants")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=30)
+    assert child.returncode != 0 and "KeyboardInterrupt" in stderr
+    assert snapshot(root) == before and git_state(root) == state
+    assert list(temp.iterdir()) == []
+    assert _processes_in(temp) == []
