@@ -20,7 +20,10 @@ from qualitygate.priority import PrioritySettings, parse_settings
 
 THRESHOLDS = ("min_coverage", "min_diff_coverage", "min_mutation_score")
 PERCENTS = (*THRESHOLDS, "min_tested_files")
-LAYER_KEYS = {"paths": "a list of glob strings", **dict.fromkeys(PERCENTS, "a number from 0 to 100")}
+LAYER_KEYS = {
+    "paths": "a list of glob strings",
+    **dict.fromkeys(PERCENTS, "a number from 0 to 100"),
+}
 TOP_KEYS = {
     "preset": "a preset name",
     "base": "a git ref",
@@ -66,7 +69,7 @@ class Config:
     min_mutation_score: float = 0.0
     layers: tuple[Layer, ...] = ()
     preset: str | None = None
-    priority: PrioritySettings = PrioritySettings()
+    priority: PrioritySettings = field(default_factory=PrioritySettings)
     other: Layer = field(default_factory=lambda: Layer(OTHER_LAYER, ("**",)))
 
 
@@ -208,7 +211,9 @@ def _with_preset(cfg: Config, table: Mapping[str, Any], where: str, prefix: str)
     name = _string(where, keypath, name)
     path = presets_dir() / f"{name}.toml"
     if not path.is_file():
-        raise ConfigError(where, keypath, f"no preset '{name}'; shipped: {', '.join(preset_names())}")
+        raise ConfigError(
+            where, keypath, f"no preset '{name}'; shipped: {', '.join(preset_names())}"
+        )
     return replace(_apply(cfg, _read_toml(path), str(path), ""), preset=name)
 
 
@@ -234,7 +239,9 @@ def load(
     overrides: Mapping[str, Any] | None = None,
 ) -> Config:
     """The effective config for the repository at `root`."""
-    cfg = _apply(Config(origin="defaults"), _read_toml(presets_dir() / "default.toml"), "defaults", "")
+    cfg = _apply(
+        Config(origin="defaults"), _read_toml(presets_dir() / "default.toml"), "defaults", ""
+    )
     if explicit is not None:
         table, prefix = _explicit_table(explicit)
         found: tuple[Path, str] | None = (explicit, prefix)

@@ -32,25 +32,49 @@ def parse_target(value: str) -> ReportTarget:
     name, _, path = value.partition(":")
     if name not in REPORT_FORMATS:
         raise argparse.ArgumentTypeError(
-            f"unknown report format '{name}' (known: {', '.join(REPORT_FORMATS)})")
+            f"unknown report format '{name}' (known: {', '.join(REPORT_FORMATS)})"
+        )
     return ReportTarget(name, Path(path) if path else None)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--no-run", action="store_true",
-                   help="static report from the code and the tests' imports; no test is run")
-    p.add_argument("--coverage-file", type=Path, metavar="PATH",
-                   help="use this .coverage data file (with test contexts for the full "
-                        "report) or Cobertura XML instead of running the tests")
-    p.add_argument("--config", type=Path, metavar="PATH",
-                   help="config file (default: qualitygate.toml, else pyproject.toml)")
+    p.add_argument(
+        "--no-run",
+        action="store_true",
+        help="static report from the code and the tests' imports; no test is run",
+    )
+    p.add_argument(
+        "--coverage-file",
+        type=Path,
+        metavar="PATH",
+        help="use this .coverage data file (with test contexts for the full "
+        "report) or Cobertura XML instead of running the tests",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="config file (default: qualitygate.toml, else pyproject.toml)",
+    )
     p.add_argument("--python", metavar="PATH", help="the project's interpreter for its tests")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="limit for the test run")
-    p.add_argument("--format", dest="formats", action="append", type=parse_target, default=[],
-                   metavar="FORMAT", help=f"output format: {', '.join(REPORT_FORMATS)}")
-    p.add_argument("--report", dest="formats", action="append", type=parse_target,
-                   metavar="FORMAT[:PATH]", help="report format and file, repeatable "
-                   "(default: terminal on standard output)")
+    p.add_argument(
+        "--format",
+        dest="formats",
+        action="append",
+        type=parse_target,
+        default=[],
+        metavar="FORMAT",
+        help=f"output format: {', '.join(REPORT_FORMATS)}",
+    )
+    p.add_argument(
+        "--report",
+        dest="formats",
+        action="append",
+        type=parse_target,
+        metavar="FORMAT[:PATH]",
+        help="report format and file, repeatable (default: terminal on standard output)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 
@@ -65,21 +89,29 @@ def write_reports(report: Report, targets: Iterable[ReportTarget], stdout: TextI
             with target.path.open("w", encoding="utf-8") as out:
                 render(report, out)
         except OSError as exc:
-            raise UsageError(f"cannot write the {target.format} report to {target.path}",
-                             exc.strerror or str(exc)) from exc
+            raise UsageError(
+                f"cannot write the {target.format} report to {target.path}",
+                exc.strerror or str(exc),
+            ) from exc
 
 
 def run(args: argparse.Namespace) -> int:
     if not args.directory.is_dir():
         raise UsageError(f"{args.directory} is not a folder", "check -C/--directory")
     if args.no_run and args.coverage_file is not None:
-        raise UsageError("--no-run and --coverage-file exclude each other",
-                         "drop --no-run to read the coverage file")
+        raise UsageError(
+            "--no-run and --coverage-file exclude each other",
+            "drop --no-run to read the coverage file",
+        )
     root = git.repo_root(args.directory)
     cfg = load_config(args, root)
-    options = ReportOptions(root=root, config=cfg, run_tests=not args.no_run,
-                            coverage_file=args.coverage_file,
-                            generated=datetime.datetime.now().isoformat(timespec="seconds"))
+    options = ReportOptions(
+        root=root,
+        config=cfg,
+        run_tests=not args.no_run,
+        coverage_file=args.coverage_file,
+        generated=datetime.datetime.now().isoformat(timespec="seconds"),
+    )
     with ConsoleProgress(sys.stderr, quiet=args.quiet) as progress:
         report = run_report(options, progress)
     write_reports(report, args.formats or [ReportTarget("terminal", None)], sys.stdout)

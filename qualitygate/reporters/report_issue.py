@@ -14,7 +14,6 @@ from qualitygate.reporters.report_text import (
     path_tree,
     plural,
     source_line,
-    with_tests,
 )
 from qualitygate.reporters.summary import pct
 
@@ -35,51 +34,74 @@ def headline(layer: LayerReport) -> str:
 
 def information(layer: LayerReport, report: Report) -> list[str]:
     priority = layer_priority(layer)
-    lines = ["### Coverage Information",
-             f"- **Area/Layer**: {layer.name} (`{'`, `'.join(layer.paths)}`)",
-             f"- **Modules with tests**: {with_tests(layer)} of "
-             f"{plural(len(layer.modules), 'source file')}, "
-             f"{plural(len(layer.test_files), 'test file')}",
-             f"- **Line coverage**: {pct(layer.line_coverage)}",
-             f"- **Tested coverage** (lines run by a test, not at import): "
-             f"{pct(layer.tested_coverage)}"]
+    lines = [
+        "### Coverage Information",
+        f"- **Area/Layer**: {layer.name} (`{'`, `'.join(layer.paths)}`)",
+        f"- **Modules with tests**: {pct(layer.tested_files_ratio)} "
+        f"({layer.count(TESTED)} of {plural(len(layer.modules), 'source file')}; "
+        f"test files: {len(layer.test_files)})",
+        f"- **Line coverage**: {pct(layer.line_coverage)}",
+        f"- **Tested coverage** (lines run by a test, not at import): {pct(layer.tested_coverage)}",
+    ]
     for rule in layer.rules:
-        lines.append(f"- **Target {NAMES[rule.metric]}**: {rule.required:g}% "
-                     + (f"(gap {rule.gap:.1f} points)" if rule.gap is not None else "(met)"))
-    lines += [f"- **Gap**: {'; '.join(gap_sentences(layer))}",
-              f"- **Estimated missing tests**: ~{layer.missing_tests} ({report.method})",
-              f"- **Priority**: {priority.capitalize()}"]
+        lines.append(
+            f"- **Target {NAMES[rule.metric]}**: {rule.required:g}% "
+            + (f"(gap {rule.gap:.1f} points)" if rule.gap is not None else "(met)")
+        )
+    lines += [
+        f"- **Gap**: {'; '.join(gap_sentences(layer))}",
+        f"- **Estimated missing tests**: ~{layer.missing_tests} ({report.method})",
+        f"- **Priority**: {priority.capitalize()}",
+    ]
     return lines
 
 
 def component(m: ModuleReport) -> str:
-    return (f"- [ ] `{m.path}` ({m.lines} lines) {MARKERS[m.status]} {m.status}, "
-            f"{m.priority}: ~{plural(m.missing_tests, 'test')} for {missing_what(m, 6)}")
+    return (
+        f"- [ ] `{m.path}` ({m.lines} lines) {MARKERS[m.status]} {m.status}, "
+        f"{m.priority}: ~{plural(m.missing_tests, 'test')} for {missing_what(m, 6)}"
+    )
 
 
 def issue(layer: LayerReport, report: Report) -> list[str]:
     priority = layer_priority(layer)
     gaps = sorted(layer.gaps, key=lambda m: (rank(m.priority), -m.logic_statements, m.path))
     files = [m.suggested_test for m in gaps if m.suggested_test]
-    lines = [headline(layer), "",
-             f"**Labels**: test-coverage, {priority.lower()}, {layer.name}", "",
-             "## Test Coverage Gap Details", "", *information(layer, report), "",
-             "### Affected Components", *(component(m) for m in gaps)]
+    lines = [
+        headline(layer),
+        "",
+        f"**Labels**: test-coverage, {priority.lower()}, {layer.name}",
+        "",
+        "## Test Coverage Gap Details",
+        "",
+        *information(layer, report),
+        "",
+        "### Affected Components",
+        *(component(m) for m in gaps),
+    ]
     if not gaps:
-        lines.append(f"- every module has a test ({MARKERS[TESTED]}); "
-                     "line coverage is what falls short")
+        lines.append(
+            f"- every module has a test ({MARKERS[TESTED]}); line coverage is what falls short"
+        )
     if files:
         lines += ["", "### Recommended Test Files", "```", *path_tree(files), "```"]
     lines += ["", "### Acceptance Criteria"]
-    lines += [f"- [ ] {layer.name} {NAMES[r.metric]} >= {r.required:g}% "
-              f"(now {pct(r.actual)})" for r in layer.rules if not r.passed]
+    lines += [
+        f"- [ ] {layer.name} {NAMES[r.metric]} >= {r.required:g}% (now {pct(r.actual)})"
+        for r in layer.rules
+        if not r.passed
+    ]
     if gaps:
         lines.append("- [ ] each module listed above has a test that runs its functions")
-    lines += [f"- [ ] `qualitygate report` passes for the {layer.name} layer", "", "---",
-              "### Analysis Details",
-              f"**Report Generated**: {report.generated}  ",
-              f"**Analysis Tool**: qualitygate report {__version__} ({source_line(report)})  ",
-              f"**Priority rule**: {report.priority_rule}"]
+    lines += [
+        f"- [ ] `qualitygate report` passes for the {layer.name} layer",
+        "",
+        "---",
+        "### Analysis Details",
+        f"**Report Generated**: {report.generated}  ",
+        f"**Analysis Tool**: qualitygate report {__version__} ({source_line(report)})  ",
+        f"**Priority rule**: {report.priority_rule}",
+    ]
     return lines
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from qualitygate.inventory import TESTED, LayerReport, ModuleReport, Report
+from qualitygate.inventory import IMPORTED_ONLY, TESTED, UNTESTED, LayerReport, ModuleReport, Report
 from qualitygate.priority import rank
 from qualitygate.reporters.report_text import (
     MARKERS,
@@ -13,6 +13,7 @@ from qualitygate.reporters.report_text import (
     layer_row,
     missing_what,
     module_tree,
+    path_tree,
     plural,
     source_line,
     total_row,
@@ -47,11 +48,11 @@ def where_to_write(m: ModuleReport) -> str:
 
 def gap_row(m: ModuleReport) -> tuple[str, ...]:
     return (
-        m.path,
-        m.layer,
+        code(m.path),
+        escape(m.layer),
         f"{MARKERS[m.status]} {m.status}",
-        f"~{m.missing_tests}: {missing_what(m)}",
-        where_to_write(m),
+        escape(f"~{m.missing_tests}: {missing_what(m)}"),
+        code(where_to_write(m)),
         m.priority,
     )
 
@@ -64,15 +65,22 @@ def urgent_gaps(report: Report) -> list[ModuleReport]:
 def layer_section(layer: LayerReport) -> list[str]:
     gaps, tested = layer.gaps, len(layer.modules) - len(layer.gaps)
     title = (
-        f"## {layer.name}: {len(gaps)} of {plural(len(layer.modules), 'module')} "
-        "without a test that runs them"
+        f"## {layer.name}: {layer.count(UNTESTED)} of {plural(len(layer.modules), 'module')} "
+        f"with no test, {layer.count(IMPORTED_ONLY)} imported only"
     )
-    lines = [title, ""]
-    lines += [f"- {escape(s)}" for s in gap_sentences(layer)]
+    lines = [title]
+    sentences = gap_sentences(layer)
+    if sentences:
+        lines += ["", *(f"- {escape(s)}" for s in sentences)]
     if gaps:
         lines += ["", "```text", *module_tree(gaps), "```"]
+    suggested = [m.suggested_test for m in gaps if m.suggested_test]
+    if suggested:
+        lines += ["", "Write the missing tests in:", "", "```text", *path_tree(suggested), "```"]
     if tested:
-        lines += ["", f"{MARKERS[TESTED]} {plural(tested, 'module')} tested, not listed."]
+        more = sum(m.missing_tests for m in layer.modules if not m.is_gap)
+        extra = f" (~{plural(more, 'more test')} for functions no test runs)" if more else ""
+        lines += ["", f"{MARKERS[TESTED]} {plural(tested, 'module')} tested{extra}, not listed."]
     return [*lines, ""]
 
 
@@ -101,7 +109,7 @@ def render(report: Report, out: TextIO) -> None:
     ]
     if report.skipped_markers:
         lines.append(
-            f"- {plural(report.skipped_markers, 'package __init__.py')} with no "
+            f"- {plural(report.skipped_markers, 'package __init__.py file')} with no "
             "function or class left out."
         )
     out.write("\n".join(lines) + "\n")

@@ -31,8 +31,10 @@ STYLES = {UNTESTED: "red", IMPORTED_ONLY: "yellow", TESTED: "green"}
 
 
 def layer_title(layer: LayerReport) -> str:
-    return (f"{layer.name}: {plural(len(layer.modules), 'module')}, "
-            f"{layer.count(UNTESTED)} untested, {layer.count(IMPORTED_ONLY)} imported only")
+    return (
+        f"{layer.name}: {plural(len(layer.modules), 'module')}, "
+        f"{layer.count(UNTESTED)} untested, {layer.count(IMPORTED_ONLY)} imported only"
+    )
 
 
 def footer(report: Report) -> list[str]:
@@ -59,9 +61,14 @@ def layer_tree(layer: LayerReport) -> Tree:
         folder, name = posixpath.split(m.path)
         if folder not in folders:
             folders[folder] = tree.add(Text(f"{folder or '.'}/", style="bold blue"))
-        folders[folder].add(Text.assemble(
-            (name, STYLES[m.status]), f" ({m.lines} lines) ", MARKERS[m.status],
-            f" {m.priority.lower()}: {module_detail(m)}"))
+        folders[folder].add(
+            Text.assemble(
+                (name, STYLES[m.status]),
+                f" ({m.lines} lines) ",
+                MARKERS[m.status],
+                f" {m.priority.lower()}: {module_detail(m)}",
+            )
+        )
     return tree
 
 

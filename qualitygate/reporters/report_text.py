@@ -180,7 +180,7 @@ def module_tree(modules: Sequence[ModuleReport]) -> list[str]:
     items = [
         (
             posixpath.relpath(m.path, base) if base else m.path,
-            f"({m.lines} lines) {MARKERS[m.status]} {m.status}: {module_detail(m)}",
+            f"({m.lines} lines) {MARKERS[m.status]} {m.status}, {m.priority}: {module_detail(m)}",
         )
         for m in modules
     ]

@@ -1,0 +1,167 @@
+"""The `report` pipeline: every source file -> layers -> shape and test imports -> coverage
+with test contexts (unless --no-run) -> status, estimate, priority, test path -> gate.
+
+It reuses `check`'s stages (source files, test files, running the tests once
+under coverage) and only adds what a whole-repository report needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+from qualitygate import git, imports, placement
+from qualitygate.check import CheckOptions, Progress, gather_coverage, is_test_file, source_files
+from qualitygate.config import Config, Layer
+from qualitygate.inventory import (
+    RUN,
+    STATIC,
+    UNTESTED,
+    LayerReport,
+    ModuleReport,
+    Report,
+    layer_rules,
+    missing_tests,
+    module_status,
+    worst_first,
+)
+from qualitygate.layers import layer_of
+from qualitygate.model import FileCoverage
+from qualitygate.module_shape import ModuleShape, shape_of
+from qualitygate.priority import PrioritySettings, check_layer_names, describe, priority_of
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    root: Path
+    config: Config
+    run_tests: bool = True
+    coverage_file: Path | None = None
+    generated: str = ""
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    """What is known about one module before it is judged."""
+
+    path: str
+    layer: str
+    shape: ModuleShape
+    importing_tests: frozenset[str]
+    coverage: FileCoverage | None
+
+
+def _read(root: Path, rel: str) -> str:
+    return (root / rel).read_text(encoding="utf-8", errors="replace")
+
+
+def test_file_of(test_id: str) -> str:
+    return test_id.split("::", 1)[0]
+
+
+def judge(facts: ModuleFacts, settings: PrioritySettings) -> ModuleReport:
+    """Status, estimate and priority of one module."""
+    shape, cov = facts.shape, facts.coverage
+    dynamic = cov is not None and cov.has_contexts
+    tested = cov.tested if cov is not None else frozenset()
+    running = sorted({t for ts in cov.tests_by_line.values() for t in ts}) if cov else []
+    exercised = any(f.runs_any(tested) for f in shape.functions)
+    status = module_status(
+        bool(facts.importing_tests),
+        bool(running) if dynamic else None,
+        bool(shape.functions),
+        exercised,
+    )
+    public = shape.public_functions
+    if dynamic:
+        unexercised = tuple(f.name for f in public if not f.runs_any(tested))
+    else:
+        unexercised = tuple(f.name for f in public) if status == UNTESTED else ()
+    mode = RUN if dynamic else STATIC
+    return ModuleReport(
+        path=facts.path,
+        layer=facts.layer,
+        lines=shape.lines,
+        status=status,
+        priority=priority_of(settings, facts.layer, status, shape.logic_statements),
+        missing_tests=missing_tests(status, len(public), len(unexercised), mode),
+        public_functions=tuple(f.name for f in public),
+        unexercised=unexercised,
+        logic_statements=shape.logic_statements,
+        importing_tests=tuple(sorted(facts.importing_tests)),
+        running_tests=tuple(running),
+        statements=len(cov.statements) if cov else None,
+        covered=len(cov.executed) if cov else None,
+        tested_lines=len(tested) if dynamic else None,
+    )
+
+
+def build_layer(layer: Layer, modules: list[ModuleReport]) -> LayerReport:
+    tests = {t for m in modules for t in m.importing_tests}
+    tests |= {test_file_of(t) for m in modules for t in m.running_tests}
+    report = LayerReport(
+        name=layer.name,
+        paths=layer.paths,
+        modules=tuple(sorted(modules, key=worst_first)),
+        test_files=tuple(sorted(tests)),
+        rules=(),
+        min_coverage=layer.min_coverage,
+        min_tested_files=layer.min_tested_files,
+    )
+    return replace(report, rules=layer_rules(report))
+
+
+def build_report(
+    cfg: Config,
+    facts: list[ModuleFacts],
+    imported: Mapping[str, frozenset[str]],
+    mode: str,
+    coverage_source: str,
+    generated: str,
+    skipped: int,
+) -> Report:
+    """The report from what is known about each module. Pure."""
+    mappings = placement.learn(imported)
+    by_layer: dict[str, list[ModuleReport]] = {}
+    for f in facts:
+        module = judge(f, cfg.priority)
+        if module.status == UNTESTED:
+            where = placement.suggest(f.path, f.layer, mappings, cfg.tests)
+            module = replace(module, suggested_test=where)
+        by_layer.setdefault(f.layer, []).append(module)
+    layers = tuple(
+        build_layer(layer, by_layer[layer.name])
+        for layer in (*cfg.layers, cfg.other)
+        if by_layer.get(layer.name)
+    )
+    return Report(layers, mode, coverage_source, describe(cfg.priority), generated, skipped)
+
+
+def run_report(options: ReportOptions, progress: Progress | None = None) -> Report:
+    progress = progress or Progress()
+    cfg, root = options.config, options.root
+    check_layer_names(cfg.priority, tuple(la.name for la in cfg.layers), cfg.origin)
+    progress.stage("Reading the sources and the tests' imports")
+    tests = [p for p in git.tracked_files(root) if p.endswith(".py") and is_test_file(p, cfg)]
+    shapes = {
+        rel: shape_of(_read(root, rel), PurePosixPath(rel).name == "__init__.py")
+        for rel in source_files(root, cfg)
+    }
+    modules = sorted(rel for rel, shape in shapes.items() if not shape.package_marker)
+    imported = imports.importing_tests(root, tests, modules, cfg.source)
+    cov: dict[str, FileCoverage] = {}
+    source = "none"
+    if options.run_tests or options.coverage_file is not None:
+        check_options = CheckOptions(root=root, config=cfg, coverage_file=options.coverage_file)
+        cov, source = gather_coverage(check_options, modules, progress)
+    mode = RUN if any(c.has_contexts for c in cov.values()) else STATIC
+    facts = [
+        ModuleFacts(
+            rel, layer_of(rel, cfg).name, shapes[rel], imported.get(rel, frozenset()), cov.get(rel)
+        )
+        for rel in modules
+    ]
+    return build_report(
+        cfg, facts, imported, mode, source, options.generated, len(shapes) - len(modules)
+    )
