@@ -1,16 +1,20 @@
-"""`--report FORMAT[:PATH]`: which reporters to run and where their output goes."""
+"""`--report FORMAT[:PATH]`: which reporters to run and where their output goes.
+
+Shared by every command: each passes its own table of format names to renderers.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from qualitygate.errors import UsageError
-from qualitygate.model import CheckResult
 from qualitygate.reporters import REPORTERS
+
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
@@ -19,18 +23,31 @@ class ReportTarget:
     path: Path | None  # None: standard output
 
 
-def parse_report(value: str) -> ReportTarget:
-    name, _, path = value.partition(":")
-    if name not in REPORTERS:
-        raise argparse.ArgumentTypeError(
-            f"unknown report format '{name}' (known: {', '.join(REPORTERS)})"
-        )
-    return ReportTarget(name, Path(path) if path else None)
+def target_parser(formats: Mapping[str, object]) -> Callable[[str], ReportTarget]:
+    """An argparse `type=` for FORMAT[:PATH] that knows `formats`."""
+
+    def parse(value: str) -> ReportTarget:
+        name, _, path = value.partition(":")
+        if name not in formats:
+            raise argparse.ArgumentTypeError(
+                f"unknown report format '{name}' (known: {', '.join(formats)})"
+            )
+        return ReportTarget(name, Path(path) if path else None)
+
+    return parse
 
 
-def write_reports(result: CheckResult, targets: Iterable[ReportTarget], stdout: TextIO) -> None:
+parse_report = target_parser(REPORTERS)
+
+
+def write_reports(
+    result: Result,
+    targets: Iterable[ReportTarget],
+    stdout: TextIO,
+    formats: Mapping[str, Callable[[Result, TextIO], None]],
+) -> None:
     for target in targets:
-        render = REPORTERS[target.format]
+        render = formats[target.format]
         if target.path is None:
             render(result, stdout)
             continue

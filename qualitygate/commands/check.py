@@ -80,5 +80,5 @@ def run(args: argparse.Namespace) -> int:
     with ConsoleProgress(sys.stderr, quiet=args.quiet) as progress:
         result = run_check(options, progress)
     targets: list[ReportTarget] = args.report or [ReportTarget("terminal", None)]
-    write_reports(result, targets, sys.stdout)
+    write_reports(result, targets, sys.stdout, REPORTERS)
     return ExitCode.PASSED if result.passed else ExitCode.GATE_FAILED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -14,7 +14,7 @@ from qualitygate.commands.check import load_config
 from qualitygate.errors import ExitCode, UsageError
 from qualitygate.inventory import Report
 from qualitygate.reporters import report_issue, report_json, report_markdown, report_terminal
-from qualitygate.reporting import ReportTarget
+from qualitygate.reporting import ReportTarget, target_parser, write_reports
 from qualitygate.survey import ReportOptions, run_report
 from qualitygate.ui import ConsoleProgress
 
@@ -28,13 +28,7 @@ REPORT_FORMATS: dict[str, ReportRenderer] = {
 }
 
 
-def parse_target(value: str) -> ReportTarget:
-    name, _, path = value.partition(":")
-    if name not in REPORT_FORMATS:
-        raise argparse.ArgumentTypeError(
-            f"unknown report format '{name}' (known: {', '.join(REPORT_FORMATS)})"
-        )
-    return ReportTarget(name, Path(path) if path else None)
+parse_target = target_parser(REPORT_FORMATS)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -78,23 +72,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 
-def write_reports(report: Report, targets: Iterable[ReportTarget], stdout: TextIO) -> None:
-    for target in targets:
-        render = REPORT_FORMATS[target.format]
-        if target.path is None:
-            render(report, stdout)
-            continue
-        try:
-            target.path.parent.mkdir(parents=True, exist_ok=True)
-            with target.path.open("w", encoding="utf-8") as out:
-                render(report, out)
-        except OSError as exc:
-            raise UsageError(
-                f"cannot write the {target.format} report to {target.path}",
-                exc.strerror or str(exc),
-            ) from exc
-
-
 def run(args: argparse.Namespace) -> int:
     if not args.directory.is_dir():
         raise UsageError(f"{args.directory} is not a folder", "check -C/--directory")
@@ -114,5 +91,7 @@ def run(args: argparse.Namespace) -> int:
     )
     with ConsoleProgress(sys.stderr, quiet=args.quiet) as progress:
         report = run_report(options, progress)
-    write_reports(report, args.formats or [ReportTarget("terminal", None)], sys.stdout)
+    write_reports(
+        report, args.formats or [ReportTarget("terminal", None)], sys.stdout, REPORT_FORMATS
+    )
     return ExitCode.PASSED if report.passed else ExitCode.GATE_FAILED

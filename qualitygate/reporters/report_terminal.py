@@ -25,7 +25,7 @@ from qualitygate.reporters.report_text import (
     total_row,
     verdict_line,
 )
-from qualitygate.reporters.terminal import _plain_table, styled
+from qualitygate.reporters.terminal import plain_table, styled
 
 STYLES = {UNTESTED: "red", IMPORTED_ONLY: "yellow", TESTED: "green"}
 
@@ -44,7 +44,7 @@ def footer(report: Report) -> list[str]:
 def render_plain(report: Report, out: TextIO) -> None:
     lines = [verdict_line(report), ""]
     rows = [SUMMARY_COLUMNS, *(layer_row(la) for la in report.layers), total_row(report)]
-    lines += _plain_table(rows)
+    lines += plain_table(rows)
     for layer in report.layers:
         lines += ["", layer_title(layer)]
         lines += [f"  {s}" for s in gap_sentences(layer)]

@@ -18,7 +18,7 @@ def styled(out: TextIO) -> bool:
     return out.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _plain_table(rows: list[tuple[str, ...]]) -> list[str]:
+def plain_table(rows: list[tuple[str, ...]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return [
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
@@ -28,7 +28,7 @@ def _plain_table(rows: list[tuple[str, ...]]) -> list[str]:
 
 def render_plain(result: CheckResult, out: TextIO) -> None:
     lines = [verdict_line(result), ""]
-    lines += _plain_table([LAYER_COLUMNS, *(layer_row(layer) for layer in result.layers)])
+    lines += plain_table([LAYER_COLUMNS, *(layer_row(layer) for layer in result.layers)])
     found = gaps(result)
     if found:
         lines += ["", "Gaps, worst first:"]
