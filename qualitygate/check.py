@@ -40,6 +40,7 @@ class CheckOptions:
     staged: bool = False
     coverage_file: Path | None = None
     mutation: bool = True
+    coverage: bool = True  # False with --mutation-only: no test run under coverage
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
@@ -99,6 +100,8 @@ def gather_coverage(
     options: CheckOptions, files: list[str], progress: Progress
 ) -> tuple[dict[str, FileCoverage], str]:
     cfg = options.config
+    if not options.coverage:
+        return coverage_data.file_coverage(options.root, files, {}), "not measured"
     if options.coverage_file is not None:
         progress.stage(f"Reading coverage from {options.coverage_file}")
         measured = coverage_data.read_data_file(options.coverage_file)
@@ -148,12 +151,19 @@ def nearby_tests(root: Path, cov: FileCoverage, lines: Iterable[int]) -> tuple[s
 
 
 def mutate(
-    options: CheckOptions, changed: list[ChangedFile], progress: Progress
+    options: CheckOptions,
+    changed: list[ChangedFile],
+    cov: Mapping[str, FileCoverage],
+    progress: Progress,
 ) -> MutationOutcome | None:
+    """Mutation testing of the changed statements of layers with a mutation target."""
     cfg = options.config
     targets = {
-        c.path: c.lines for c in changed if c.lines and layer_of(c.path, cfg).min_mutation_score > 0
+        c.path: c.lines & cov[c.path].statements
+        for c in changed
+        if c.path in cov and layer_of(c.path, cfg).min_mutation_score > 0
     }
+    targets = {path: lines for path, lines in targets.items() if lines}
     if not options.mutation or not targets:
         return None
     progress.stage("Mutation testing the changed lines")
@@ -179,6 +189,7 @@ def file_results(
     cov: Mapping[str, FileCoverage],
     config: Config,
     outcome: MutationOutcome | None,
+    coverage_on: bool = True,
 ) -> tuple[FileResult, ...]:
     mutants: dict[str, list[Mutant]] = defaultdict(list)
     untestable: dict[str, list[NotTestable]] = defaultdict(list)
@@ -190,7 +201,7 @@ def file_results(
     for c in changed:
         fc = cov.get(c.path)
         lines = sorted(c.lines & fc.statements) if fc else []
-        missing = [n for n in lines if fc and n not in fc.executed]
+        missing = [n for n in lines if fc and n not in fc.executed] if coverage_on else []
         results.append(
             FileResult(
                 path=c.path,
@@ -198,7 +209,7 @@ def file_results(
                 status=c.status,
                 changed_lines=tuple(lines),
                 uncovered_changed_lines=tuple(missing),
-                measured=bool(fc and fc.executed),
+                measured=bool(fc and fc.executed) or not coverage_on,
                 old_path=c.old_path,
                 nearby_tests=nearby_tests(root, fc, missing) if fc and missing else (),
                 mutants=tuple(sorted(mutants[c.path], key=lambda m: (m.line, m.name))),
@@ -209,7 +220,11 @@ def file_results(
 
 
 def layer_figures(
-    config: Config, cov: Mapping[str, FileCoverage], files: Iterable[FileResult], mutation_ran: bool
+    config: Config,
+    cov: Mapping[str, FileCoverage],
+    files: Iterable[FileResult],
+    mutation_ran: bool,
+    coverage_on: bool = True,
 ) -> list[LayerFigures]:
     """Figures per layer, in declared order, then the catch-all layer when it has files."""
     totals: dict[str, dict[str, int]] = {
@@ -233,8 +248,17 @@ def layer_figures(
             continue
         layer = next(la for la in (*config.layers, config.other) if la.name == name)
         ran = mutation_ran and layer.min_mutation_score > 0 and t["changed_lines"] > 0
-        figures.append(LayerFigures(name=name, mutation_ran=ran, **t))
+        figures.append(
+            LayerFigures(name=name, mutation_ran=ran, coverage_measured=coverage_on, **t)
+        )
     return figures
+
+
+def skipped_metrics(options: CheckOptions) -> dict[str, str]:
+    skipped = {} if options.mutation else {"mutation_score": "mutation testing off"}
+    if not options.coverage:
+        skipped |= dict.fromkeys(("coverage", "diff_coverage"), "coverage not measured")
+    return skipped
 
 
 def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckResult:
@@ -252,16 +276,16 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
         set(source_files(root, cfg)) | {c.path for c in changed if c.status != "deleted"}
     )
     cov, cov_source = gather_coverage(options, files, progress)
-    outcome = mutate(options, changed, progress)
-    results = file_results(root, changed, cov, cfg, outcome)
+    outcome = mutate(options, changed, cov, progress)
+    results = file_results(root, changed, cov, cfg, outcome, options.coverage)
     layers: dict[str, Layer] = {layer.name: layer for layer in (*cfg.layers, cfg.other)}
-    figures = layer_figures(cfg, cov, results, outcome is not None)
+    figures = layer_figures(cfg, cov, results, outcome is not None, options.coverage)
     return CheckResult(
         base=spec.label,
         head=git.head(root),
         files=results,
         coverage_source=cov_source,
-        layers=gate.evaluate(figures, layers, options.mutation),
+        layers=gate.evaluate(figures, layers, skipped_metrics(options)),
         mutation="ran" if outcome else ("off" if not options.mutation else "skipped"),
         excluded_tests=outcome.excluded_tests if outcome else (),
         mutants_executed=outcome.executed if outcome else 0,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from qualitygate.config import Layer
 from qualitygate.model import LayerFigures, LayerVerdict, Rule
@@ -15,26 +15,45 @@ def check_rule(metric: str, actual: float | None, required: float, why_absent: s
     return Rule(metric, actual, required, actual >= required)
 
 
-def evaluate_layer(figures: LayerFigures, layer: Layer, mutation_on: bool = True) -> LayerVerdict:
-    rules: list[Rule] = []
-    if layer.min_coverage > 0:
-        rules.append(check_rule("coverage", figures.coverage, layer.min_coverage, "no statements"))
-    if layer.min_diff_coverage > 0:
-        rules.append(
-            check_rule(
-                "diff_coverage", figures.diff_coverage, layer.min_diff_coverage, "no changed lines"
-            )
+ABSENT = {
+    "coverage": "no statements",
+    "diff_coverage": "no changed lines",
+    "mutation_score": "no mutants on changed lines",
+}
+
+
+def evaluate_layer(
+    figures: LayerFigures, layer: Layer, skipped: Mapping[str, str] | None = None
+) -> LayerVerdict:
+    """One rule per non-zero threshold; a metric in `skipped` (metric -> why) passes as absent."""
+    skipped = skipped or {}
+    actual = {
+        "coverage": figures.coverage,
+        "diff_coverage": figures.diff_coverage,
+        "mutation_score": figures.mutation_score,
+    }
+    required = {
+        "coverage": layer.min_coverage,
+        "diff_coverage": layer.min_diff_coverage,
+        "mutation_score": layer.min_mutation_score,
+    }
+    rules = [
+        check_rule(
+            metric,
+            None if metric in skipped else actual[metric],
+            required[metric],
+            skipped.get(metric, ABSENT[metric]),
         )
-    if layer.min_mutation_score > 0:
-        note = "no mutants on changed lines" if mutation_on else "mutation testing off"
-        rules.append(
-            check_rule("mutation_score", figures.mutation_score, layer.min_mutation_score, note)
-        )
+        for metric in ABSENT
+        if required[metric] > 0
+    ]
     return LayerVerdict(figures, tuple(rules))
 
 
 def evaluate(
-    figures: Iterable[LayerFigures], layers: dict[str, Layer], mutation_on: bool = True
+    figures: Iterable[LayerFigures],
+    layers: Mapping[str, Layer],
+    skipped: Mapping[str, str] | None = None,
 ) -> tuple[LayerVerdict, ...]:
     """One verdict per layer, in the order the figures come."""
-    return tuple(evaluate_layer(f, layers[f.name], mutation_on) for f in figures)
+    return tuple(evaluate_layer(f, layers[f.name], skipped) for f in figures)

@@ -72,13 +72,16 @@ class LayerFigures:
     mutants_detected: int = 0
     mutants_undetected: int = 0
     mutation_ran: bool = False
+    coverage_measured: bool = True
 
     @property
     def coverage(self) -> float | None:
-        return percent(self.covered, self.statements)
+        return percent(self.covered, self.statements) if self.coverage_measured else None
 
     @property
     def diff_coverage(self) -> float | None:
+        if not self.coverage_measured:
+            return None
         return percent(self.changed_lines - self.uncovered_changed_lines, self.changed_lines)
 
     @property

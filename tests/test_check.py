@@ -299,3 +299,64 @@ def test_reports_to_files(
     assert (out_dir / "r.json").read_text().startswith("{")
     assert "| infrastructure |" in (out_dir / "r.md").read_text()
     assert out.startswith("qualitygate FAILED")
+
+
+MUTATION_LAYER = """
+[tool.qualitygate.layers.domain]
+paths = ["app/domain/**"]
+min_diff_coverage = 80
+min_mutation_score = 60
+"""
+
+CAPPED = """
+    def capped(total, limit):
+        if total > limit:
+            return limit
+        return total
+    """
+
+
+@pytest.fixture
+def with_domain(layered: Path) -> Path:
+    config = (layered / "pyproject.toml").read_text()
+    write(
+        layered,
+        {
+            "pyproject.toml": config + MUTATION_LAYER,
+            "app/domain/__init__.py": "",
+            "app/domain/caps.py": "def capped(total, limit):\n    return total\n",
+            "tests/test_caps.py": "from app.domain.caps import capped\n\n\n"
+            "def test_capped():\n    assert capped(1, 10) == 1\n"
+            "    assert capped(20, 10) == 10 or True\n",
+        },
+    )
+    commit(layered)
+    write(layered, {"app/domain/caps.py": CAPPED})
+    return layered
+
+
+@pytest.mark.slow
+def test_mutation_gate_names_the_survivor_and_each_mode_gates_its_own_part(
+    with_domain: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, full = run_json(with_domain, "--base", "HEAD", capsys=capsys)
+    caps = next(f for f in full["files"] if f["path"] == "app/domain/caps.py")
+    survivors = [m for m in caps["mutants"] if m["status"] == "survived"]
+    assert code == 1 and survivors, caps
+    assert {"line": 2, "diff": "-    if total > limit:\n+    if total >= limit:"}.items() <= (
+        survivors[0].items()
+    )
+    assert survivors[0]["tests"] == ["tests/test_caps.py::test_capped"]
+    assert rule(full, "domain", "mutation_score")["passed"] is False
+    assert rule(full, "domain", "diff_coverage")["passed"] is True
+
+    code, coverage_only = run_json(with_domain, "--base", "HEAD", "--no-mutation", capsys=capsys)
+    assert code == 0 and rule(coverage_only, "domain", "mutation_score")["actual"] is None
+    assert coverage_only["mutation"] == "off"
+
+    code, mutation_only = run_json(with_domain, "--base", "HEAD", "--mutation-only", capsys=capsys)
+    assert code == 1 and layer(mutation_only, "domain")["diff_coverage"] is None
+    assert mutation_only["mutants_executed"] == 0  # the first run's verdicts, from the cache
+    assert (
+        layer(mutation_only, "domain")["mutation_score"] == layer(full, "domain")["mutation_score"]
+    )

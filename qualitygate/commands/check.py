@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -43,7 +44,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="FORMAT[:PATH]",
         help=f"report format, repeatable: {', '.join(REPORTERS)} (default: terminal)",
     )
-    p.add_argument("--no-mutation", action="store_true", help="coverage gate only")
+    only = p.add_mutually_exclusive_group()
+    only.add_argument("--no-mutation", action="store_true", help="coverage gate only")
+    only.add_argument(
+        "--mutation-only", action="store_true", help="mutation testing only, no coverage run"
+    )
     p.add_argument("--workers", type=int, metavar="N", help="parallel mutation workers")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="limit for each phase")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
@@ -74,9 +79,10 @@ def run(args: argparse.Namespace) -> int:
         staged=args.staged,
         coverage_file=args.coverage_file,
         mutation=not args.no_mutation,
+        coverage=not args.mutation_only,
     )
     if args.workers:
-        options = CheckOptions(**{**options.__dict__, "workers": args.workers})
+        options = dataclasses.replace(options, workers=args.workers)
     with ConsoleProgress(sys.stderr, quiet=args.quiet) as progress:
         result = run_check(options, progress)
     targets: list[ReportTarget] = args.report or [ReportTarget("terminal", None)]

@@ -57,10 +57,9 @@ def layer_row(layer: LayerVerdict) -> tuple[str, ...]:
 def verdict_line(result: CheckResult) -> str:
     word = "PASSED" if result.passed else "FAILED"
     changed = len(result.files)
-    return (
-        f"qualitygate {word}: {changed} changed file{'s' * (changed != 1)} against "
-        f"{result.base}, coverage from {result.coverage_source}"
-    )
+    source = result.coverage_source
+    where = "coverage not measured" if source == "not measured" else f"coverage from {source}"
+    return f"qualitygate {word}: {changed} changed file{'s' * (changed != 1)} against {result.base}, {where}"
 
 
 def rule_line(layer: str, rule: Rule) -> str:
@@ -71,6 +70,11 @@ def rule_line(layer: str, rule: Rule) -> str:
 
 
 SURVIVORS = UNDETECTED
+
+
+def mutant_label(status: str) -> str:
+    """'mutant survived', 'mutant no tests', ...: how reports name an undetected mutant."""
+    return "mutant survived" if status == "survived" else f"mutant {status.replace('_', ' ')}"
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,15 @@ class Gap:
 
     def lines(self) -> list[str]:
         """Indented detail lines, plain text."""
+        out = self.coverage_lines()
+        for m in self.file.mutants:
+            if m.status in SURVIVORS:
+                out.append(f"{mutant_label(m.status)}, line {m.line}:")
+                out.extend("    " + d for d in m.diff.splitlines())
+                out.append("    run by: " + (", ".join(m.tests[:5]) or "no test"))
+        return out + self.not_testable_lines()
+
+    def coverage_lines(self) -> list[str]:
         f = self.file
         out = []
         if not f.measured and f.changed_lines:
@@ -97,23 +110,16 @@ class Gap:
             out.append(f"uncovered changed lines: {ranges(f.uncovered_changed_lines)}")
             if f.nearby_tests:
                 out.append("tests that run nearby lines: " + ", ".join(f.nearby_tests[:5]))
-        for m in f.mutants:
-            if m.status in SURVIVORS:
-                label = (
-                    "mutant survived"
-                    if m.status == "survived"
-                    else f"mutant {m.status.replace('_', ' ')}"
-                )
-                out.append(f"{label}, line {m.line}:")
-                out.extend("    " + d for d in m.diff.splitlines())
-                out.append("    run by: " + (", ".join(m.tests[:5]) or "no test"))
-        by_reason: dict[str, list[int]] = {}
-        for n in f.not_testable:
-            by_reason.setdefault(n.reason, []).append(n.line)
-        for reason, lines in by_reason.items():
-            word = "lines" if len(lines) > 1 else "line"
-            out.append(f"not mutation-tested, {word} {ranges(lines)}: {reason}")
         return out
+
+    def not_testable_lines(self) -> list[str]:
+        by_reason: dict[str, list[int]] = {}
+        for n in self.file.not_testable:
+            by_reason.setdefault(n.reason, []).append(n.line)
+        return [
+            f"not mutation-tested, {'lines' if len(lines) > 1 else 'line'} {ranges(lines)}: {reason}"
+            for reason, lines in by_reason.items()
+        ]
 
 
 def gaps(result: CheckResult) -> list[Gap]:
