@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -12,7 +13,15 @@ from qualitygate.check import CheckOptions, run_check
 from qualitygate.errors import ExitCode, UsageError
 from qualitygate.reporters import REPORTERS
 from qualitygate.reporting import ReportTarget, parse_report, write_reports
+from qualitygate.shard import parse_shard
 from qualitygate.ui import ConsoleProgress
+
+
+def shard_arg(text: str) -> tuple[int, int]:
+    try:
+        return parse_shard(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -42,12 +51,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=parse_report,
         default=[],
         metavar="FORMAT[:PATH]",
-        help=f"report format, repeatable: {', '.join(REPORTERS)} (default: terminal)",
+        help=f"report format, repeatable: {', '.join(REPORTERS)} "
+        "(default: terminal, plus github on GitHub Actions)",
     )
     only = p.add_mutually_exclusive_group()
     only.add_argument("--no-mutation", action="store_true", help="coverage gate only")
     only.add_argument(
         "--mutation-only", action="store_true", help="mutation testing only, no coverage run"
+    )
+    p.add_argument(
+        "--shard",
+        type=shard_arg,
+        metavar="K/N",
+        help="mutation-test only part K of N (merge the parts' JSON with qualitygate merge)",
     )
     p.add_argument("--workers", type=int, metavar="N", help="parallel mutation workers")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="limit for each phase")
@@ -65,6 +81,14 @@ def load_config(args: argparse.Namespace, root: Path) -> config.Config:
     return config.load(root, args.config, overrides=overrides)
 
 
+def default_reports() -> list[ReportTarget]:
+    """The terminal report; on GitHub Actions also annotations and the step summary."""
+    terminal = ReportTarget("terminal", None)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        return [terminal, ReportTarget("github", None)]
+    return [terminal]
+
+
 def run(args: argparse.Namespace) -> int:
     if not args.directory.is_dir():
         raise UsageError(f"{args.directory} is not a folder", "check -C/--directory")
@@ -80,11 +104,12 @@ def run(args: argparse.Namespace) -> int:
         coverage_file=args.coverage_file,
         mutation=not args.no_mutation,
         coverage=not args.mutation_only,
+        shard=args.shard,
     )
     if args.workers:
         options = dataclasses.replace(options, workers=args.workers)
     with ConsoleProgress(sys.stderr, quiet=args.quiet) as progress:
         result = run_check(options, progress)
-    targets: list[ReportTarget] = args.report or [ReportTarget("terminal", None)]
+    targets: list[ReportTarget] = args.report or default_reports()
     write_reports(result, targets, sys.stdout, REPORTERS)
     return ExitCode.PASSED if result.passed else ExitCode.GATE_FAILED

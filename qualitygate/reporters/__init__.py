@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from qualitygate.model import CheckResult
-from qualitygate.reporters import json_report, markdown, terminal
+from qualitygate.reporters import github, json_report, junit, markdown, sarif, stryker, terminal
 
 Reporter = Callable[[CheckResult, TextIO], None]
 
@@ -14,6 +14,10 @@ REPORTERS: dict[str, Reporter] = {
     "terminal": terminal.render,
     "json": json_report.render,
     "markdown": markdown.render,
+    "github": github.render,
+    "junit": junit.render,
+    "sarif": sarif.render,
+    "stryker": stryker.render,
 }
 
 __all__ = ["REPORTERS", "Reporter"]

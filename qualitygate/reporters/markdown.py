@@ -1,39 +1,150 @@
-"""Markdown: verdict first, one table of layers, then the gaps, collapsible."""
+"""Markdown for a pull-request comment or a CI step summary, in a narrow column.
+
+The verdict and the rules that failed come first, then one compact table of
+layers (each figure beside its target), then each file's gaps folded in a
+`<details>` block. Every name, path and message from the change is escaped for
+where it lands: markdown text, a table cell, a code span, or raw HTML.
+"""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import TextIO
 
-from qualitygate.model import CheckResult
-from qualitygate.reporters.summary import LAYER_COLUMNS, gaps, layer_row, rule_line, verdict_line
+from qualitygate.model import CheckResult, LayerVerdict, Rule
+from qualitygate.reporters.summary import (
+    METRIC_NAMES,
+    NEARBY_TESTS,
+    SURVIVORS,
+    Gap,
+    gaps,
+    mutant_label,
+    pct,
+)
 
-MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|"})
+PASS, FAIL = "✅", "❌"
+MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&~#!"})
+COLUMNS = ("Layer", "Changed", "Diff cov", "Layer cov", "Mutation", "Result")
+METRICS = ("diff_coverage", "coverage", "mutation_score")
+
+
+def one_line(text: str) -> str:
+    return re.sub(r"[\r\n]+", " ", text)
 
 
 def escape(text: str) -> str:
-    """Text safe inside a markdown table cell or paragraph."""
-    return text.translate(MARKDOWN_SPECIAL).replace("\n", " ").replace("\r", " ")
+    """Text safe in a paragraph or a table cell: no markup, no line break, no cell break."""
+    return one_line(text).translate(MARKDOWN_SPECIAL)
+
+
+def code(text: str) -> str:
+    """A code span that no backtick in `text` can close (not for table cells)."""
+    text = one_line(text)
+    if "`" not in text:
+        return f"`{text}`"
+    ticks = "`" * (max(len(run) for run in re.findall("`+", text)) + 1)
+    return f"{ticks} {text} {ticks}"
+
+
+def fenced(lines: list[str], info: str = "") -> list[str]:
+    """A fenced block longer than any backtick run inside, so nothing closes it early."""
+    longest = max((len(run) for line in lines for run in re.findall("`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, *lines, fence]
+
+
+def figure(layer: LayerVerdict, metric: str) -> str:
+    rule = next((r for r in layer.rules if r.metric == metric), None)
+    actual = getattr(layer.figures, metric)
+    if rule is None:
+        return pct(actual)
+    shown = f"**{pct(actual)}**" if not rule.passed else pct(actual)
+    return f"{shown} / {rule.required:g}"
+
+
+def layer_row(layer: LayerVerdict) -> str:
+    cells = [
+        escape(layer.name),
+        str(layer.figures.changed_lines),
+        *(figure(layer, metric) for metric in METRICS),
+        PASS if layer.passed else FAIL,
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def failed_rule(layer: str, rule: Rule) -> str:
+    return (
+        f"- **{escape(layer)}**: {METRIC_NAMES[rule.metric]} {pct(rule.actual)} "
+        f"is below {rule.required:g}% "
+        f"(gap {rule.gap:.1f} points)"
+    )
+
+
+def verdict(result: CheckResult) -> list[str]:
+    changed = len(result.files)
+    source = result.coverage_source
+    where = "coverage not measured" if source == "not measured" else f"coverage from {code(source)}"
+    about = (
+        f"{changed} changed file{'s' * (changed != 1)} against {code(result.base)} · {where}"
+        f" · mutation testing {MUTATION_WORDS.get(result.mutation, result.mutation)}"
+    )
+    title = f"### {PASS} qualitygate passed" if result.passed else f"### {FAIL} qualitygate failed"
+    return [title, "", about]
+
+
+MUTATION_WORDS = {"off": "off", "ran": "ran", "skipped": "skipped (no mutable change)"}
+
+
+def gap_counts(gap: Gap) -> str:
+    uncovered = len(gap.file.uncovered_changed_lines)
+    survivors = len(gap.survivors)
+    parts = [
+        f"{uncovered} uncovered line{'s' * (uncovered != 1)}" if uncovered else "",
+        f"{survivors} undetected mutant{'s' * (survivors != 1)}" if survivors else "",
+        "not mutation-tested lines"
+        if gap.file.not_testable and not (uncovered or survivors)
+        else "",
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+def coverage_bullet(gap: Gap, line: str) -> str:
+    if line.startswith(NEARBY_TESTS):
+        return f"- {NEARBY_TESTS}: " + ", ".join(code(t) for t in gap.file.nearby_tests[:5])
+    return f"- {escape(line)}"
+
+
+def gap_details(gap: Gap) -> list[str]:
+    f = gap.file
+    where = [f"<code>{html.escape(one_line(f.path))}</code>", html.escape(one_line(f.layer))]
+    summary = " · ".join([*where, gap_counts(gap)])
+    lines = ["", f"<details><summary>{summary}</summary>", ""]
+    lines += [coverage_bullet(gap, line) for line in gap.coverage_lines()]
+    for m in f.mutants:
+        if m.status in SURVIVORS:
+            run_by = ", ".join(code(t) for t in m.tests[:5]) or "no test"
+            lines += [f"- {mutant_label(m.status)}, line {m.line}, run by {run_by}:", ""]
+            lines += [*fenced(m.diff.splitlines(), "diff"), ""]
+    lines += [f"- {escape(line)}" for line in gap.not_testable_lines()]
+    if lines[-1]:
+        lines.append("")
+    return [*lines, "</details>"]
 
 
 def render(result: CheckResult, out: TextIO) -> None:
-    icon = ":white_check_mark:" if result.passed else ":x:"
-    lines = [f"### {icon} {escape(verdict_line(result))}", ""]
-    lines.append("| " + " | ".join(LAYER_COLUMNS) + " |")
-    lines.append("|" + "|".join("---" for _ in LAYER_COLUMNS) + "|")
-    for layer in result.layers:
-        lines.append("| " + " | ".join(escape(cell) for cell in layer_row(layer)) + " |")
+    lines = verdict(result)
     failed = result.failed_rules
     if failed:
-        lines += ["", *(f"- {escape(rule_line(layer, rule))}" for layer, rule in failed)]
-    for gap in gaps(result):
-        summary = f"<code>{escape(gap.file.path)}</code> ({escape(gap.file.layer)})"
-        lines += ["", f"<details><summary>{summary}</summary>", "", "```text"]
-        lines += [line.replace("```", "'''") for line in gap.lines()]
-        lines += ["```", "", "</details>"]
+        lines += ["", *(failed_rule(layer, rule) for layer, rule in failed)]
+    lines += ["", "| " + " | ".join(COLUMNS) + " |", "|:--|--:|--:|--:|--:|:-:|"]
+    lines += [layer_row(layer) for layer in result.layers]
+    found = gaps(result)
+    if found:
+        lines += ["", "**Gaps, worst first**"]
+    for gap in found:
+        lines += gap_details(gap)
     if result.excluded_tests:
-        lines += [
-            "",
-            "Tests left out of mutation testing (they fail under mutmut): "
-            + ", ".join(f"`{t}`" for t in result.excluded_tests),
-        ]
+        lines += ["", "Tests left out of mutation testing (they fail under mutmut):"]
+        lines += [f"- {code(t)}" for t in result.excluded_tests]
     out.write("\n".join(lines) + "\n")

@@ -22,8 +22,15 @@ METRIC_NAMES = {
     "coverage": "layer coverage",
     "diff_coverage": "diff coverage",
     "mutation_score": "mutation score",
+    "coverage_baseline": "layer coverage baseline",
 }
-SHORT = {"coverage": "cov", "diff_coverage": "diff", "mutation_score": "mut"}
+NEARBY_TESTS = "tests that run nearby lines"
+SHORT = {
+    "coverage": "cov",
+    "diff_coverage": "diff",
+    "mutation_score": "mut",
+    "coverage_baseline": "base",
+}
 
 
 def pct(value: float | None) -> str:
@@ -59,7 +66,8 @@ def verdict_line(result: CheckResult) -> str:
     changed = len(result.files)
     source = result.coverage_source
     where = "coverage not measured" if source == "not measured" else f"coverage from {source}"
-    return f"qualitygate {word}: {changed} changed file{'s' * (changed != 1)} against {result.base}, {where}"
+    files = f"{changed} changed file{'s' * (changed != 1)}"
+    return f"qualitygate {word}: {files} against {result.base}, {where}"
 
 
 def rule_line(layer: str, rule: Rule) -> str:
@@ -109,7 +117,7 @@ class Gap:
         if f.uncovered_changed_lines:
             out.append(f"uncovered changed lines: {ranges(f.uncovered_changed_lines)}")
             if f.nearby_tests:
-                out.append("tests that run nearby lines: " + ", ".join(f.nearby_tests[:5]))
+                out.append(f"{NEARBY_TESTS}: " + ", ".join(f.nearby_tests[:5]))
         return out
 
     def not_testable_lines(self) -> list[str]:
@@ -117,8 +125,8 @@ class Gap:
         for n in self.file.not_testable:
             by_reason.setdefault(n.reason, []).append(n.line)
         return [
-            f"not mutation-tested, {'lines' if len(lines) > 1 else 'line'} {ranges(lines)}: {reason}"
-            for reason, lines in by_reason.items()
+            f"not mutation-tested, {'lines' if len(at) > 1 else 'line'} {ranges(at)}: {reason}"
+            for reason, at in by_reason.items()
         ]
 
 
