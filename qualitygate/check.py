@@ -11,18 +11,16 @@ import ast
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from qualitygate import coverage_data, diff, gate, git, testrun
+from qualitygate import coverage_data, diff, gate, git, ratchet, shard, testrun
 from qualitygate.config import Config, Layer
 from qualitygate.diff import DiffSpec
 from qualitygate.errors import UsageError
 from qualitygate.layers import in_folders, layer_of
 from qualitygate.model import ChangedFile, CheckResult, FileCoverage, FileResult, LayerFigures
 from qualitygate.mutation.model import (
-    DETECTED,
-    UNDETECTED,
     Mutant,
     MutationOutcome,
     MutationRequest,
@@ -41,6 +39,7 @@ class CheckOptions:
     coverage_file: Path | None = None
     mutation: bool = True
     coverage: bool = True  # False with --mutation-only: no test run under coverage
+    shard: tuple[int, int] | None = None  # (K, N): only the Kth of N parts of the mutants
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
@@ -164,6 +163,9 @@ def mutate(
         if c.path in cov and layer_of(c.path, cfg).min_mutation_score > 0
     }
     targets = {path: lines for path, lines in targets.items() if lines}
+    if options.shard is not None:
+        spans = {p: function_spans((options.root / p).read_text(errors="replace")) for p in targets}
+        targets = shard.select(targets, spans, options.shard)
     if not options.mutation or not targets:
         return None
     progress.stage("Mutation testing the changed lines")
@@ -240,8 +242,8 @@ def layer_figures(
         t["changed_files"] += 1
         t["changed_lines"] += len(f.changed_lines)
         t["uncovered_changed_lines"] += len(f.uncovered_changed_lines)
-        t["mutants_detected"] += sum(m.status in DETECTED for m in f.mutants)
-        t["mutants_undetected"] += sum(m.status in UNDETECTED for m in f.mutants)
+        t["mutants_detected"] += f.mutants_detected
+        t["mutants_undetected"] += f.mutants_undetected
     figures = []
     for name, t in totals.items():
         if name == config.other.name and not t["files"] and not t["changed_files"]:
@@ -252,13 +254,6 @@ def layer_figures(
             LayerFigures(name=name, mutation_ran=ran, coverage_measured=coverage_on, **t)
         )
     return figures
-
-
-def skipped_metrics(options: CheckOptions) -> dict[str, str]:
-    skipped = {} if options.mutation else {"mutation_score": "mutation testing off"}
-    if not options.coverage:
-        skipped |= dict.fromkeys(("coverage", "diff_coverage"), "coverage not measured")
-    return skipped
 
 
 def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckResult:
@@ -280,13 +275,22 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     results = file_results(root, changed, cov, cfg, outcome, options.coverage)
     layers: dict[str, Layer] = {layer.name: layer for layer in (*cfg.layers, cfg.other)}
     figures = layer_figures(cfg, cov, results, outcome is not None, options.coverage)
+    verdicts = gate.evaluate(figures, layers, gate.skipped(options.mutation, options.coverage))
+    baseline = ratchet.read(root / cfg.baseline)
+    verdicts = tuple(
+        replace(
+            v, rules=v.rules + ratchet.rules(v.name, {"coverage": v.figures.coverage}, baseline)
+        )
+        for v in verdicts
+    )
     return CheckResult(
         base=spec.label,
         head=git.head(root),
         files=results,
         coverage_source=cov_source,
-        layers=gate.evaluate(figures, layers, skipped_metrics(options)),
+        layers=verdicts,
         mutation="ran" if outcome else ("off" if not options.mutation else "skipped"),
         excluded_tests=outcome.excluded_tests if outcome else (),
         mutants_executed=outcome.executed if outcome else 0,
+        shard=options.shard,
     )

@@ -32,6 +32,7 @@ TOP_KEYS = {
     "pytest_args": "a list of extra pytest arguments",
     "python": "a path to the project's interpreter",
     "timeout": "a number of seconds",
+    "baseline": "the ratchet file, relative to the repository",
     "layers": "a table of layers",
     "priority": "a table of report priority settings",
     **dict.fromkeys(THRESHOLDS, "a number from 0 to 100"),
@@ -64,6 +65,7 @@ class Config:
     pytest_args: tuple[str, ...] = ()
     python: str | None = None
     timeout: float = 1800.0
+    baseline: str = ".qualitygate-baseline.json"
     min_coverage: float = 0.0
     min_diff_coverage: float = 80.0
     min_mutation_score: float = 0.0

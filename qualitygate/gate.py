@@ -22,6 +22,14 @@ ABSENT = {
 }
 
 
+def skipped(mutation: bool, coverage: bool) -> dict[str, str]:
+    """The metrics a run did not measure, with the reason its rules say."""
+    off = {} if mutation else {"mutation_score": "mutation testing off"}
+    if not coverage:
+        off |= dict.fromkeys(("coverage", "diff_coverage"), "coverage not measured")
+    return off
+
+
 def evaluate_layer(
     figures: LayerFigures, layer: Layer, skipped: Mapping[str, str] | None = None
 ) -> LayerVerdict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from qualitygate.mutation.model import Mutant, NotTestable
+from qualitygate.mutation.model import DETECTED, UNDETECTED, Mutant, NotTestable
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,14 @@ class FileResult:
     mutants: tuple[Mutant, ...] = ()
     not_testable: tuple[NotTestable, ...] = ()
 
+    @property
+    def mutants_detected(self) -> int:
+        return sum(m.status in DETECTED for m in self.mutants)
+
+    @property
+    def mutants_undetected(self) -> int:
+        return sum(m.status in UNDETECTED for m in self.mutants)
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -128,6 +136,7 @@ class CheckResult:
     mutation: str = "off"  # off | ran | skipped (no mutable changes)
     excluded_tests: tuple[str, ...] = ()
     mutants_executed: int = 0
+    shard: tuple[int, int] | None = None  # (K, N) when this is one part of a sharded run
 
     @property
     def passed(self) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from qualitygate import git, imports, placement
+from qualitygate import git, imports, placement, ratchet
 from qualitygate.check import CheckOptions, Progress, gather_coverage, is_test_file, source_files
 from qualitygate.config import Config, Layer
 from qualitygate.inventory import (
@@ -138,7 +138,12 @@ def build_report(
     return Report(layers, mode, coverage_source, describe(cfg.priority), generated, skipped)
 
 
-def run_report(options: ReportOptions, progress: Progress | None = None) -> Report:
+def run_report(
+    options: ReportOptions,
+    progress: Progress | None = None,
+    measured: tuple[Mapping[str, FileCoverage], str] | None = None,
+) -> Report:
+    """The report; `measured` is coverage already gathered (the baseline command's)."""
     progress = progress or Progress()
     cfg, root = options.config, options.root
     check_layer_names(cfg.priority, tuple(la.name for la in cfg.layers), cfg.origin)
@@ -152,7 +157,9 @@ def run_report(options: ReportOptions, progress: Progress | None = None) -> Repo
     imported = imports.importing_tests(root, tests, modules, cfg.source)
     cov: dict[str, FileCoverage] = {}
     source = "none"
-    if options.run_tests or options.coverage_file is not None:
+    if measured is not None:
+        cov, source = {rel: measured[0][rel] for rel in modules if rel in measured[0]}, measured[1]
+    elif options.run_tests or options.coverage_file is not None:
         check_options = CheckOptions(root=root, config=cfg, coverage_file=options.coverage_file)
         cov, source = gather_coverage(check_options, modules, progress)
     mode = RUN if any(c.has_contexts for c in cov.values()) else STATIC
@@ -162,6 +169,26 @@ def run_report(options: ReportOptions, progress: Progress | None = None) -> Repo
         )
         for rel in modules
     ]
-    return build_report(
+    report = build_report(
         cfg, facts, imported, mode, source, options.generated, len(shapes) - len(modules)
     )
+    return with_baseline(report, ratchet.read(root / cfg.baseline))
+
+
+def with_baseline(report: Report, baseline: ratchet.Baseline) -> Report:
+    """Each layer also may not drop below its recorded tested coverage and tested files.
+
+    The baseline holds figures from a run of the tests; a static report (imports only)
+    measures neither, so its rules say so instead of comparing unlike figures.
+    """
+    layers = []
+    for layer in report.layers:
+        figures = ratchet_figures(layer) if report.mode == RUN else dict.fromkeys(ratchet.REPORT)
+        layers.append(
+            replace(layer, rules=layer.rules + ratchet.rules(layer.name, figures, baseline))
+        )
+    return replace(report, layers=tuple(layers))
+
+
+def ratchet_figures(layer: LayerReport) -> dict[str, float | None]:
+    return {"tested_coverage": layer.tested_coverage, "tested_files": layer.tested_files_ratio}

@@ -66,6 +66,10 @@ def file_dict(f: FileResult) -> dict[str, Any]:
     }
 
 
+def shard_dict(shard: tuple[int, int] | None) -> dict[str, int] | None:
+    return None if shard is None else {"index": shard[0], "count": shard[1]}
+
+
 def as_dict(result: CheckResult) -> dict[str, Any]:
     return {
         "version": FORMAT_VERSION,
@@ -77,6 +81,7 @@ def as_dict(result: CheckResult) -> dict[str, Any]:
         "mutation": result.mutation,
         "mutants_executed": result.mutants_executed,
         "excluded_tests": list(result.excluded_tests),
+        "shard": shard_dict(result.shard),
         "layers": [layer_dict(layer) for layer in result.layers],
         "files": [file_dict(f) for f in result.files],
     }

@@ -18,7 +18,12 @@ from qualitygate.reporters.report_text import (
 from qualitygate.reporters.summary import pct
 
 SEPARATOR = "\n<!-- qualitygate: next issue -->\n\n"
-NAMES = {"coverage": "line coverage", "tested_files": "modules with tests"}
+NAMES = {
+    "coverage": "line coverage",
+    "tested_files": "modules with tests",
+    "tested_coverage_baseline": "tested coverage (baseline)",
+    "tested_files_baseline": "modules with tests (baseline)",
+}
 
 
 def layer_priority(layer: LayerReport) -> str:

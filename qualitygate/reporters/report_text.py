@@ -17,7 +17,12 @@ from qualitygate.model import Rule, percent
 from qualitygate.reporters.summary import pct
 
 MARKERS = {UNTESTED: "❌", IMPORTED_ONLY: "⚠️", TESTED: "✅"}
-SHORT = {"coverage": "cov", "tested_files": "files"}
+SHORT = {
+    "coverage": "cov",
+    "tested_files": "files",
+    "tested_coverage_baseline": "base tested",
+    "tested_files_baseline": "base files",
+}
 SUMMARY_COLUMNS = (
     "Layer",
     "Modules",
@@ -112,6 +117,12 @@ def gap_sentences(layer: LayerReport) -> list[str]:
                 f"line coverage {pct(rule.actual)} is below {rule.required:g}% "
                 f"(gap {rule.gap:.1f} points): cover about "
                 f"{plural(layer.lines_to_cover, 'more line')}"
+            )
+        elif rule.metric.endswith("_baseline"):
+            what = rule.metric.removesuffix("_baseline").replace("_", " ")
+            out.append(
+                f"{what} {pct(rule.actual)} dropped below its baseline {rule.required:g}% "
+                f"(gap {rule.gap:.1f} points)"
             )
         else:
             out.append(

@@ -1,0 +1,37 @@
+"""`qualitygate merge PART...`: one verdict from the JSON parts of a sharded check."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from qualitygate.errors import ExitCode
+from qualitygate.merge import merge, read_part
+from qualitygate.reporters import REPORTERS
+from qualitygate.reporting import ReportTarget, parse_report, write_reports
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "parts",
+        nargs="+",
+        type=Path,
+        metavar="PART",
+        help="JSON reports of check --shard K/N --report json:PATH, one per part",
+    )
+    p.add_argument(
+        "--report",
+        action="append",
+        type=parse_report,
+        default=[],
+        metavar="FORMAT[:PATH]",
+        help=f"report format, repeatable: {', '.join(REPORTERS)} (default: terminal)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    result = merge([(str(path), read_part(path)) for path in args.parts])
+    targets: list[ReportTarget] = args.report or [ReportTarget("terminal", None)]
+    write_reports(result, targets, sys.stdout, REPORTERS)
+    return ExitCode.PASSED if result.passed else ExitCode.GATE_FAILED
