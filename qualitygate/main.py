@@ -11,7 +11,10 @@ from pathlib import Path
 from types import FrameType
 
 from qualitygate import __version__
+from qualitygate.commands import baseline as baseline_command
 from qualitygate.commands import check as check_command
+from qualitygate.commands import init as init_command
+from qualitygate.commands import merge as merge_command
 from qualitygate.commands import report as report_command
 from qualitygate.errors import ExitCode, QualityGateError
 
@@ -32,10 +35,25 @@ COMMANDS: dict[
         check_command.add_arguments,
         check_command.run,
     ),
+    "init": (
+        "propose layers from the repository's folders and write [tool.qualitygate]",
+        init_command.add_arguments,
+        init_command.run,
+    ),
     "report": (
         "report every layer's test gaps: modules untested or only imported, tests missing",
         report_command.add_arguments,
         report_command.run,
+    ),
+    "baseline": (
+        "record each layer's figures in a committed file that check and report hold them to",
+        baseline_command.add_arguments,
+        baseline_command.run,
+    ),
+    "merge": (
+        "merge the JSON parts of a sharded check into one verdict and render any report",
+        merge_command.add_arguments,
+        merge_command.run,
     ),
 }
 

@@ -1,0 +1,150 @@
+"""`qualitygate init`: propose a config from the repository's folders and write it.
+
+The proposal goes into `[tool.qualitygate]` of pyproject.toml (created if absent),
+appended so the rest of the file stays byte for byte as it was. An existing config
+(`[tool.qualitygate]` or qualitygate.toml) is replaced only with --force. What is
+written must load through `config.load`, or nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import InlineTable, Table
+
+from qualitygate import config, git, scaffold, snippets, tomledit
+from qualitygate.errors import ConfigError, ExitCode, UsageError
+
+HEADER = "# qualitygate (written by `qualitygate init`): the targets are starting points.\n"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing [tool.qualitygate] table or qualitygate.toml",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="print what would be written; write nothing"
+    )
+
+
+def _parse(path: Path, text: str) -> tomlkit.TOMLDocument:
+    try:
+        return tomlkit.parse(text)
+    except TOMLKitError as exc:
+        raise ConfigError(str(path), "", f"not valid TOML ({exc}); fix it, then run init") from exc
+
+
+def _existing(path: Path, force: bool) -> None:
+    if not force:
+        raise UsageError(
+            f"{path} already holds a qualitygate config",
+            "edit it, or run qualitygate init --force to replace it",
+        )
+
+
+def pyproject_text(path: Path, old: str, table: Table, force: bool) -> str:
+    """`old` with `table` appended as [tool.qualitygate]; an existing one removed first."""
+    tool = _parse(path, old).get("tool")
+    if isinstance(tool, InlineTable):
+        raise ConfigError(str(path), "tool", "an inline table; write it as [tool.NAME] tables")
+    if isinstance(tool, dict) and "qualitygate" in tool:
+        _existing(path, force)
+        old = tomledit.remove_table(old.replace(HEADER, ""), "tool.qualitygate", str(path))
+    section = tomlkit.document()
+    holder = tomlkit.table(is_super_table=True)
+    holder.add("qualitygate", table)
+    section.add("tool", holder)
+    return tomledit.append(old, HEADER + section.as_string())
+
+
+def standalone_text(table: Table) -> str:
+    """qualitygate.toml: the same keys at the top level."""
+    doc = tomlkit.document()
+    for key, value in table.items():
+        doc.add(key, value)
+    return HEADER + doc.as_string()
+
+
+def _validate(path: Path, text: str) -> None:
+    """The new file must load as a qualitygate config, or nothing is written."""
+    with tempfile.TemporaryDirectory(prefix="qualitygate-init-") as tmp:
+        candidate = Path(tmp) / path.name
+        candidate.write_text(text, encoding="utf-8")
+        try:
+            config.load(Path(tmp), candidate, env={})
+        except ConfigError as exc:
+            raise ConfigError(str(path), "", f"the proposed config does not load ({exc})") from exc
+
+
+def _ci_snippet(root: Path) -> tuple[str, str]:
+    if (root / ".gitlab-ci.yml").is_file():
+        return "add a job to .gitlab-ci.yml (docs/gitlab.md)", snippets.GITLAB
+    return "add .github/workflows/qualitygate.yml (docs/github-actions.md)", snippets.GITHUB_ACTIONS
+
+
+def _print_summary(out: TextIO, proposal: scaffold.Proposal) -> None:
+    rows = [
+        ("source", ", ".join(proposal.source) or "the whole repository"),
+        ("tests", ", ".join(proposal.tests) + ("" if proposal.tests_found else " (none found)")),
+        *((f"layer {layer.name}", ", ".join(layer.paths)) for layer in proposal.layers),
+    ]
+    if not proposal.layers:
+        rows.append(("layers", "no layer folders found: every file is in layer 'other'"))
+    for label, value in rows:
+        print(f"  {label:<22} {value}", file=out)
+
+
+def _print_next(out: TextIO, root: Path) -> None:
+    isolated = (root / snippets.PROJECT_PYTHON).is_file()
+    hooks = snippets.pre_commit_isolated() if isolated else snippets.pre_commit_system()
+    where, ci = _ci_snippet(root)
+    print(
+        "\nNext: `qualitygate report --no-run` shows where each layer stands today; lower a"
+        "\ntarget that is far off, or record a baseline (docs/ratchet.md)."
+        "\n\nPre-commit: add to .pre-commit-config.yaml (docs/pre-commit.md), then run"
+        f"\n`{snippets.INSTALL_HOOKS}`:\n\n{hooks}\nCI: {where}:\n\n{ci}",
+        end="",
+        file=out,
+    )
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}", exc.strerror or str(exc)) from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.directory.is_dir():
+        raise UsageError(f"{args.directory} is not a folder", "check -C/--directory")
+    root = git.repo_root(args.directory)
+    proposal = scaffold.propose(git.tracked_files(root))
+    table = scaffold.config_table(proposal)
+    standalone = root / "qualitygate.toml"
+    if standalone.is_file():
+        _existing(standalone, args.force)
+        path, text = standalone, standalone_text(table)
+    else:
+        path = root / "pyproject.toml"
+        old = path.read_text(encoding="utf-8") if path.is_file() else ""
+        text = pyproject_text(path, old, table, args.force)
+    _validate(path, text)
+    if not args.dry_run:
+        _write(path, text)
+    out = sys.stdout
+    print(f"qualitygate init: a config proposed from the folders of {root}", file=out)
+    _print_summary(out, proposal)
+    shown = text if path == standalone else text[text.rindex(HEADER) :]
+    verb = "Would write" if args.dry_run else "Wrote"
+    print(f"\n{verb} to {path.name}:\n\n{shown.rstrip()}", file=out)
+    _print_next(out, root)
+    return ExitCode.PASSED
