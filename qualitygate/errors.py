@@ -22,6 +22,7 @@ class ExitCode(enum.IntEnum):
     TOOL_ERROR = 3
     INTERNAL_ERROR = 4
     INTERRUPTED = 130
+    BROKEN_PIPE = 141  # 128 + SIGPIPE: the output's reader went away
 
 
 class QualityGateError(Exception):
@@ -55,12 +56,17 @@ class ToolError(QualityGateError):
 class TestsFailedError(ToolError):
     __test__ = False  # not a pytest test class
 
-    def __init__(self, failed: list[str], detail: str = "") -> None:
+    def __init__(
+        self,
+        failed: list[str],
+        detail: str = "",
+        hint: str = "fix the tests first; a red suite gives no coverage verdict",
+    ) -> None:
         shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
         message = (
             f"the test suite failed ({len(failed)} failing: {shown})"
             if failed
             else ("the test suite failed" + (f" ({detail})" if detail else ""))
         )
-        super().__init__(message, "fix the tests first; a red suite gives no coverage verdict")
+        super().__init__(message, hint)
         self.failed = failed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import traceback
@@ -95,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QualityGateError as exc:
         _error(str(exc))
         return exc.exit_code
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as shells do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.BROKEN_PIPE
     except KeyboardInterrupt:
         _error("interrupted; nothing in the repository was changed")
         return ExitCode.INTERRUPTED

@@ -59,6 +59,17 @@ PROBE = (
 NO_TESTS = 5
 
 
+ISOLATED_HINT = (
+    "the tests ran in pre-commit's own environment, which lacks the project's packages: "
+    "set python in [tool.qualitygate] or pass --python .venv/bin/python"
+)
+
+
+def _in_pre_commit_env(python: str) -> bool:
+    """True when the interpreter is one pre-commit made for qualitygate's own hook."""
+    return f"{os.sep}pre-commit{os.sep}" in str(Path(python).absolute())
+
+
 @dataclass(frozen=True)
 class TestRun:
     __test__ = False
@@ -148,6 +159,8 @@ def run_tests(
             )
         if done.returncode != 0:
             failed = failed_tests(done.stdout)
+            if _in_pre_commit_env(python):
+                raise TestsFailedError(failed, hint=ISOLATED_HINT)
             tail = (done.stdout + done.stderr).strip().splitlines()[-1:] or [""]
             raise TestsFailedError(failed, f"pytest exit {done.returncode}: {tail[0][:200]}")
         data = work / ".coverage"

@@ -52,3 +52,18 @@ def processes_running(needle: str) -> list[str]:
         if needle in text:
             found.append(text)
     return found
+
+
+def test_a_reader_that_goes_away_stops_the_output_quietly(layered: Path) -> None:
+    write(layered, {"app/db/cache.py": "X = 1\n"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qualitygate", "check", "--base", "HEAD", "-q", "--report", "json"],
+        cwd=layered,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # like `| head -0`
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 141
+    assert b"Traceback" not in err
