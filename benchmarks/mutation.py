@@ -2,13 +2,19 @@
 
     python benchmarks/mutation.py
 
-Builds a fixture project (6 modules, ~400 lines, a test per function) in a
-temporary git repository, changes one line in each of 5 functions across 2
-files, then runs and times, side by side:
+Builds a service-sized fixture project in a temporary git repository (12
+modules of about 180 lines: 16 functions of 5 shapes and a class each, a test
+per function and per class, some of them weak), changes one or two lines in
+each of 5 functions across 2 files (10 lines) (and their tests, as a pull request would),
+then runs and times, side by side and on the same machine in the same run:
   1. `mutmut run` over the changed files (what a user would otherwise run),
   2. `mutmut run` restricted to the changed functions (name globs),
-  3. qualitygate's run_mutation (cold cache), and again (warm cache).
-It checks that every mutant on a changed line gets the same verdict everywhere.
+  3. qualitygate's run_mutation with empty caches (cold),
+  4. again with the mutants cached but no verdicts (as after a change of tests),
+  5. again with nothing changed (warm).
+It checks that every mutant qualitygate runs gets the same verdict from both
+mutmut runs, and counts mutmut's mutants on changed lines that qualitygate
+did not run. Takes about a minute on 2 cores.
 """
 
 from __future__ import annotations
@@ -21,24 +27,35 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qualitygate.mutation import (
-    MutationRequest,
-    mutmut_adapter,
-    run_mutation,
-)
+from qualitygate.mutation import MutationOutcome, MutationRequest, mutmut_adapter, run_mutation
 from tests.fixtures import commit, git, make_repo
 
-MODULES = ("pricing", "stock", "orders", "billing", "shipping", "reports")
-FUNCTIONS_PER_MODULE = 8
-CHANGED = {"pricing": (1, 3, 5), "orders": (2, 6)}  # module -> function numbers changed
+MODULES = (
+    "pricing",
+    "discounts",
+    "tax",
+    "stock",
+    "orders",
+    "payments",
+    "shipping",
+    "invoices",
+    "customers",
+    "loyalty",
+    "returns",
+    "reports",
+)
+FUNCTIONS_PER_MODULE = 16
+CHANGED = {"pricing": (0, 2, 7), "orders": (1, 6)}  # module -> numbers of the changed functions
 WORKERS = os.cpu_count() or 2
+Verdicts = dict[tuple[str, int, str], str]
 
-TEMPLATE = '''
+THRESHOLD = '''
 def {name}(amount, limit, rate={k}):
-    """Step {k} of the {module} rules."""
+    """Step {k} of the rules: scale, cap, floor."""
     total = amount * rate + {k}
     if total >= limit:
         total = total - limit // 2
@@ -46,32 +63,134 @@ def {name}(amount, limit, rate={k}):
         total = total + 1
     values = [total, amount, limit]
     return max(values) - min(values) + (1 if amount > {k} else 0)
-
 '''
+CAPPED_SUM = '''
+def {name}(items, cap={k}):
+    """Sum of the items, each capped, negatives skipped."""
+    total = 0
+    for item in items:
+        if item < 0:
+            continue
+        total += min(item, cap)
+    return total
+'''
+LABEL = '''
+def {name}(code, default="n/a"):
+    """The display label of a code, or the default."""
+    table = {{"a": {k}, "b": {k} * 2, "c": {k} + 7}}
+    value = table.get(code)
+    if value is None:
+        return default
+    return f"{{code}}-{{value:03d}}"
+'''
+DISCOUNT = '''
+def {name}(price, percent={k}):
+    """The price after a percentage discount, to the cent."""
+    if percent <= 0 or percent > 100:
+        raise ValueError("percent out of range")
+    discount = price * percent / 100
+    return round(price - discount, 2)
+'''
+TIER = '''
+def {name}(age, member, total):
+    """The customer tier."""
+    if member and total > {k} * 10:
+        return "gold"
+    if age >= 65 or total >= {k} * 5:
+        return "silver"
+    return "basic"
+'''
+# shape, the change a pull request makes to it, its test cases (argument tuples)
+SHAPES: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]], ...] = (
+    (
+        THRESHOLD,
+        (("rate + {k}\n", "rate + {k} - limit % 3\n"), (">= limit", "> limit")),
+        ("(5, 10)", "(50, 40)", "(0, 3)"),
+    ),
+    (
+        CAPPED_SUM,
+        (("min(item, cap)", "min(item, cap + 1)"), ("item < 0", "item <= 0")),
+        ("([1, 2, 3],)", "([{k}, {k} + 5, -1],)", "([],)"),
+    ),
+    (
+        LABEL,
+        (("if value is None:", "if not value:"), (":03d}", ":04d}")),
+        ('("a",)', '("c",)', '("z",)'),
+    ),
+    (
+        DISCOUNT,
+        (("percent <= 0", "percent < 0"), ("/ 100", "/ 100.0")),
+        ("(100,)", "(19.99, 50)", "(10, 101)"),
+    ),
+    (
+        TIER,
+        (("age >= 65", "age > 65"), ("total > {k} * 10", "total >= {k} * 10")),
+        ("(30, True, 1000)", "(70, False, 0)", "(30, False, 1)"),
+    ),
+)
+CLASS = '''
+
+class {cls}Ledger:
+    """Entries of the {module} ledger, with a limit."""
+
+    def __init__(self, limit={k}):
+        self.limit = limit
+        self.entries = []
+
+    def add(self, value):
+        if len(self.entries) >= self.limit:
+            return False
+        self.entries.append(value)
+        return True
+
+    def balance(self):
+        return sum(self.entries) - self.limit // 2
+
+    def largest(self, count=2):
+        return sorted(self.entries, reverse=True)[:count]
+'''
+CLASS_TEST = """
+
+def test_{module}_ledger():
+    ledger = {cls}Ledger(limit=3)
+    assert ledger.add(5) and ledger.add(7) and ledger.add(1)
+    assert not ledger.add(9)
+    assert ledger.balance() == 12
+    assert ledger.largest() == [7, 5]
+"""
 
 
-def module_source(module: str) -> str:
-    body = "".join(
-        TEMPLATE.format(name=f"{module}_{i}", module=module, k=i + 2)
-        for i in range(FUNCTIONS_PER_MODULE)
-    )
-    return f'"""The {module} rules."""\n\nDEFAULT_LIMIT = 100\n\n' + body
+def module_source(module: str, changed: tuple[int, ...] = ()) -> str:
+    parts = [f'"""The {module} rules of the shop service."""\n\nDEFAULT_LIMIT = 100\n']
+    for number in range(FUNCTIONS_PER_MODULE):
+        template, edits, _ = SHAPES[number % len(SHAPES)]
+        k = str(number + 2)
+        text = template.format(name=f"{module}_{number}", k=k)
+        for old, new in edits if number in changed else ():
+            text = text.replace(old.replace("{k}", k), new.replace("{k}", k), 1)
+        parts.append("\n" + text)
+    parts.append(CLASS.format(cls=module.capitalize(), module=module, k=10))
+    return "".join(parts)
 
 
 def test_source(module: str, source: str) -> str:
-    namespace: dict[str, object] = {}
-    exec(source, namespace)  # expected values, computed from the original code
-    lines = [f"from app.{module} import *  # noqa: F403\n\n"]
-    for i in range(FUNCTIONS_PER_MODULE):
-        name = f"{module}_{i}"
-        function = namespace[name]
-        cases = [(5, 10), (50, 40)] if i % 3 else [(5, 10)]  # some weaker tests: survivors
-        asserts = "".join(
-            f"    assert {name}({a}, {b}) == {function(a, b)!r}\n"  # type: ignore[operator]
-            for a, b in cases
-        )
-        lines.append(f"\ndef test_{name}():\n{asserts}\n")
-    return "".join(lines)
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)  # expected values, computed from the code under test
+    parts = [f"import pytest\n\nfrom app.{module} import *  # noqa: F403\n"]
+    for number in range(FUNCTIONS_PER_MODULE):
+        name = f"{module}_{number}"
+        cases = SHAPES[number % len(SHAPES)][2]
+        cases = cases[:1] if number % 4 == 3 else cases  # some weak tests: survivors
+        body = []
+        for case in cases:
+            args = eval(case.replace("{k}", str(number + 2)))
+            try:
+                body.append(f"    assert {name}{args!r} == {namespace[name](*args)!r}\n")
+            except ValueError:
+                body.append(f"    with pytest.raises(ValueError):\n        {name}{args!r}\n")
+        parts.append(f"\n\ndef test_{name}():\n{''.join(body)}")
+    parts.append(CLASS_TEST.format(module=module, cls=module.capitalize()))
+    return "".join(parts)
 
 
 def build(base: Path) -> tuple[Path, dict[str, frozenset[int]], list[str]]:
@@ -83,25 +202,22 @@ def build(base: Path) -> tuple[Path, dict[str, frozenset[int]], list[str]]:
     changed: dict[str, frozenset[int]] = {}
     globs = []
     for module, numbers in CHANGED.items():
-        path = root / "app" / f"{module}.py"
-        lines = path.read_text().splitlines(keepends=True)
-        touched = set()
-        for number in numbers:
-            index = lines.index(f"def {module}_{number}(amount, limit, rate={number + 2}):\n")
-            lines[index + 2] = lines[index + 2].replace("\n", " - limit % 3\n")  # the change
-            lines[index + 3] = lines[index + 3].replace(">=", ">")
-            touched.update({index + 3, index + 4})
-            globs.append(f"app.{module}.x_{module}_{number}__mutmut_*")
-        path.write_text("".join(lines))
-        (root / "tests" / f"test_{module}.py").write_text(test_source(module, "".join(lines)))
-        changed[f"app/{module}.py"] = frozenset(touched)
+        path = f"app/{module}.py"
+        before = (root / path).read_text().splitlines()
+        after = module_source(module, numbers)
+        (root / path).write_text(after)
+        (root / "tests" / f"test_{module}.py").write_text(test_source(module, after))
+        changed[path] = frozenset(
+            i + 1 for i, (a, b) in enumerate(zip(before, after.splitlines(), strict=True)) if a != b
+        )
+        globs += [f"app.{module}.x_{module}_{number}__mutmut_*" for number in numbers]
     commit(root, "change five functions")
     return root, changed, globs
 
 
 def plain_mutmut(
     root: Path, work: Path, changed: list[str], names: list[str]
-) -> tuple[float, dict[tuple[str, int, str], str]]:
+) -> tuple[float, Verdicts]:
     project = work / "project"
     shutil.rmtree(project, ignore_errors=True)
     shutil.copytree(root, project, ignore=shutil.ignore_patterns(".git"))
@@ -113,28 +229,26 @@ def plain_mutmut(
     (project / "pyproject.toml").write_text(
         "[tool.mutmut]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in table.items())
     )
-    command = [
-        sys.executable,
-        "-c",
-        mutmut_adapter.RUN_MUTMUT,
-        "run",
-        "--max-children",
-        str(WORKERS),
-        *names,
-    ]
+    command = [sys.executable, "-c", mutmut_adapter.RUN_MUTMUT, "run"]
     started = time.perf_counter()
-    subprocess.run(command, cwd=project, check=True, capture_output=True, timeout=900)
+    subprocess.run(
+        [*command, "--max-children", str(WORKERS), *names],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
     elapsed = time.perf_counter() - started
     return elapsed, verdicts_by_place(project, changed)
 
 
-def verdicts_by_place(project: Path, paths: list[str]) -> dict[tuple[str, int, str], str]:
+def verdicts_by_place(project: Path, paths: list[str]) -> Verdicts:
     """(path, line, diff) -> status of every mutant mutmut checked in `project`."""
-    probe = Path(mutmut_adapter.__file__).with_name("mutmut_probe.py")
+    driver = Path(mutmut_adapter.__file__).with_name("mutmut_driver.py")
     request, result = project / "qg-request.json", project / "qg-result.json"
     request.write_text(json.dumps({"files": paths}))
     subprocess.run(
-        [sys.executable, str(probe), str(request), str(result)],
+        [sys.executable, str(driver), "probe", str(request), str(result)],
         cwd=project,
         check=True,
         capture_output=True,
@@ -150,15 +264,48 @@ def verdicts_by_place(project: Path, paths: list[str]) -> dict[tuple[str, int, s
     return found
 
 
+def timed(request: MutationRequest) -> tuple[float, MutationOutcome]:
+    started = time.perf_counter()
+    outcome = run_mutation(request)
+    return time.perf_counter() - started, outcome
+
+
+def agreement(outcome: MutationOutcome, full: Verdicts, scoped: Verdicts, changed: Any) -> int:
+    """Print the verdict check; the number of disagreements."""
+    mismatches = [
+        m
+        for m in outcome.mutants
+        if full.get((m.path, m.line, m.diff)) != m.status
+        or scoped.get((m.path, m.line, m.diff)) != m.status
+    ]
+    ours = {(m.path, m.line, m.diff) for m in outcome.mutants}
+    missed = [k for k in full if k[1] in changed[k[0]] and k not in ours]
+    survived = sum(m.status == "survived" for m in outcome.mutants)
+    print(
+        f"\n{len(outcome.mutants)} mutants on changed lines ({survived} survived); "
+        f"same verdict from qualitygate and both mutmut runs: {'yes' if not mismatches else 'NO'}"
+        f"\nmutmut's mutants on changed lines that qualitygate did not run: {len(missed)}"
+    )
+    for mutant in mismatches:
+        print(
+            f"  differs: {mutant.name} qualitygate={mutant.status} "
+            f"mutmut={full.get((mutant.path, mutant.line, mutant.diff))}"
+        )
+    for path, line, diff in missed:
+        print(f"  not run: {path}:{line} {diff!r}")
+    return len(mismatches)
+
+
 def main() -> int:
     base = Path(tempfile.mkdtemp(prefix="qualitygate-bench-"))
     try:
         root, changed, globs = build(base)
         lines = sum(len((root / "app" / f"{m}.py").read_text().splitlines()) for m in MODULES)
+        tests = len(MODULES) * (FUNCTIONS_PER_MODULE + 1)
         print(
-            f"fixture: {len(MODULES)} modules, {lines} lines, "
-            f"{len(MODULES) * FUNCTIONS_PER_MODULE} tests; "
-            f"change: {sum(len(v) for v in CHANGED.values())} functions in {len(CHANGED)} files; "
+            f"fixture: {len(MODULES)} modules, {lines} lines, {tests} tests; "
+            f"change: {sum(len(v) for v in CHANGED.values())} functions "
+            f"({sum(len(v) for v in changed.values())} lines) in {len(CHANGED)} files; "
             f"workers: {WORKERS}"
         )
         full_time, full = plain_mutmut(root, base / "full", sorted(changed), [])
@@ -173,38 +320,26 @@ def main() -> int:
             timeout=600,
             cache_dir=base / "cache",
         )
-        started = time.perf_counter()
-        outcome = run_mutation(request)
-        qg_time = time.perf_counter() - started
-        started = time.perf_counter()
-        warm = run_mutation(request)
-        warm_time = time.perf_counter() - started
+        cold_time, cold = timed(request)
+        (base / "cache" / "mutation-results.json").unlink()  # verdicts gone, mutants cached
+        tests_time, tests_changed = timed(request)
+        warm_time, warm = timed(request)
         rows = [
             ("mutmut run, changed files", len(full), full_time),
             ("mutmut run, changed functions", len(scoped), scoped_time),
-            ("qualitygate, changed lines (cold)", outcome.executed, qg_time),
+            ("qualitygate, changed lines (cold)", cold.executed, cold_time),
+            ("qualitygate (mutants cached, no verdicts)", tests_changed.executed, tests_time),
             ("qualitygate, changed lines (warm)", warm.executed, warm_time),
         ]
-        print(f"\n{'run':36} {'mutants':>8} {'wall s':>8} {'speed-up':>9}")
+        print(f"\n{'run':42} {'mutants':>8} {'wall s':>8} {'speed-up':>9}")
         for label, count, seconds in rows:
-            print(f"{label:36} {count:8d} {seconds:8.2f} {full_time / seconds:8.1f}x")
-        mismatches = [
-            m
-            for m in outcome.mutants
-            if full.get((m.path, m.line, m.diff)) != m.status
-            or scoped.get((m.path, m.line, m.diff)) != m.status
-        ]
-        survived = sum(m.status == "survived" for m in outcome.mutants)
-        print(
-            f"\n{len(outcome.mutants)} mutants on changed lines ({survived} survived); "
-            f"same verdict in all three runs: {'yes' if not mismatches else 'NO'}"
-        )
-        for mutant in mismatches:
-            print(
-                f"  differs: {mutant.name} qualitygate={mutant.status} "
-                f"mutmut={full.get((mutant.path, mutant.line, mutant.diff))}"
-            )
-        git(root, "status", "--porcelain")
+            print(f"{label:42} {count:8d} {seconds:8.2f} {full_time / seconds:8.1f}x")
+        mismatches = agreement(cold, full, scoped, changed)
+        again = [(m.name, m.status) for m in tests_changed.mutants + warm.mutants]
+        same = again == [(m.name, m.status) for m in cold.mutants + cold.mutants]
+        print(f"the mutants-cached and warm runs give the same verdicts: {'yes' if same else 'NO'}")
+        mismatches += not same
+        assert git(root, "status", "--porcelain") == "", "the fixture's tree was changed"
         return 1 if mismatches else 0
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -2,13 +2,18 @@
 
     run_mutation(MutationRequest) -> MutationOutcome
 
-Stages (one module each): `workspace` copies the project to a temporary
-folder; `mutmut_config` writes mutmut's config there; `mutmut_adapter` asks
-mutmut which mutants it makes (the probe), runs it and reads its files (the
-only module that knows mutmut's formats); `scope` explains the changed lines
-that get no mutant; `cache` keeps verdicts between runs; `diagnosis` finds
-tests that break under mutmut; `runner` drives one `mutmut run`; `engine`
-ties them together.
+Stages (one module each): `workspace` makes the temporary folder and copies
+the project into it; `mutmut_config` writes mutmut's config there;
+`mutmut_session` starts one interpreter of the project's Python that runs
+`mutmut_driver` (it imports mutmut while the project is copied, generates the
+mutants of the changed lines - the probe - and then becomes `mutmut run`);
+`mutmut_adapter` reads mutmut's files (the only module that knows their
+formats); `scope` explains the changed lines that get no mutant;
+`generation_cache` keeps the probe's answers and `cache` the verdicts between
+runs; `diagnosis` finds tests that break or hang under mutmut; `runner` drives
+the rounds of `mutmut run`; `engine` ties them together. `budget` is the one
+time limit (MutationRequest.timeout) that bounds the whole stage; a test that
+hangs on the unmodified project is a ToolError naming it.
 
 Statuses: killed, timeout (detected); survived, no_tests, suspicious
 (undetected); skipped. A run that leaves a mutant unchecked raises ToolError.

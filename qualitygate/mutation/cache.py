@@ -8,14 +8,20 @@ reused only while the tests that decided it are unchanged:
   test setup: conftest files, pytest config) are unchanged;
 - survived / no tests / suspicious / skipped: the whole test suite is
   unchanged, since any new test could kill the mutant.
+Of the config files only what pytest reads counts ([tool.pytest*] of
+pyproject.toml, [pytest] / [tool:pytest] of the ini files): bumping a version
+in pyproject.toml keeps the verdicts. Entries unused for KEEP_DAYS are pruned.
 """
 
 from __future__ import annotations
 
+import configparser
 import hashlib
 import json
 import os
 import tempfile
+import time
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +30,37 @@ from typing import Any
 from qualitygate.mutation.model import DETECTED, Mutant, MutantSpec
 from qualitygate.mutation.workspace import content_hash
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 FILE_NAME = "mutation-results.json"
 PYTEST_CONFIG_FILES = ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml")
+ALWAYS_PYTEST_CONFIG = ("pytest.ini", ".pytest.ini")  # pytest's config even when empty
+INI_SECTIONS = ("pytest", "tool:pytest")
+KEEP_DAYS = 30
 
 
 def _sha(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def _today() -> int:
+    return int(time.time() // 86400)
+
+
+def pytest_settings(path: Path) -> object:
+    """What pytest reads from a config file; the whole text when it cannot be parsed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    try:
+        if path.name == "pyproject.toml":
+            tool = tomllib.loads(text).get("tool", {})
+            return {k: v for k, v in tool.items() if k.startswith("pytest")}
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read_string(text)
+        return {s: dict(parser.items(s)) for s in INI_SECTIONS if parser.has_section(s)}
+    except (tomllib.TOMLDecodeError, configparser.Error, UnicodeDecodeError):
+        return text
 
 
 @dataclass(frozen=True)
@@ -47,12 +77,20 @@ class TestSuite:
     def of(cls, root: Path, files: Iterable[str], test_folders: Iterable[str]) -> TestSuite:
         names = list(files)
         folders = tuple(f.rstrip("/") + "/" for f in test_folders)
-        setup = [
-            n for n in names if n.rsplit("/", 1)[-1] == "conftest.py" or n in PYTEST_CONFIG_FILES
-        ]
-        tests = [n for n in names if n.startswith(folders) or n in setup]
-        setup_hash = content_hash(root, setup)
-        return cls(root=root, setup_hash=setup_hash, suite_hash=content_hash(root, tests))
+        conftests = [n for n in names if n.rsplit("/", 1)[-1] == "conftest.py"]
+        config = {
+            n: found
+            for n in names
+            if n in PYTEST_CONFIG_FILES
+            and ((found := pytest_settings(root / n)) or n in ALWAYS_PYTEST_CONFIG)
+        }
+        tests = [n for n in names if n.startswith(folders) or n in conftests]
+        setup_hash = _sha([content_hash(root, conftests), config])
+        return cls(
+            root=root,
+            setup_hash=setup_hash,
+            suite_hash=_sha([setup_hash, content_hash(root, tests)]),
+        )
 
     def fingerprint(self, status: str, test_files: Iterable[str]) -> str:
         if status in DETECTED:
@@ -90,6 +128,7 @@ class ResultCache:
             or suite.fingerprint(entry["status"], entry["test_files"]) != entry["fingerprint"]
         ):
             return None
+        entry["used"] = _today()
         return Mutant(
             path=spec.path,
             line=spec.line,
@@ -110,7 +149,13 @@ class ResultCache:
                 "tests": list(mutant.tests),
                 "test_files": files,
                 "fingerprint": suite.fingerprint(mutant.status, files),
+                "used": _today(),
             }
+
+    def prune(self, days: int = KEEP_DAYS) -> None:
+        """Forget verdicts no run has used for `days` (deleted functions, old versions)."""
+        oldest = _today() - days
+        self.entries = {k: e for k, e in self.entries.items() if e.get("used", 0) >= oldest}
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

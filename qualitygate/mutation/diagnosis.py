@@ -1,11 +1,15 @@
 """Find the tests that break under mutmut's trampolines, so the run can go on without them.
 
-When mutmut's clean or stats run fails (or hangs), the suite is run once more
-on the mutated copy (`mutants/`, every trampoline switched to the original
-code) with a tracing plugin: failed tests are read from the trace, and after
-a timeout the test that was running is the one that hangs. Failing tests are
-then run on the unmutated copy: if they fail there too the suite is simply
-red, which is not ours to hide.
+Every pytest run qualitygate or mutmut makes in the copy loads the trace
+plugin (`pytest_trace_plugin`): it records which tests ran and failed, and
+stops the run when one test runs longer than the budget's hang limit.
+
+When mutmut's clean or stats run fails, the suite is run once more on the
+mutated copy (`mutants/`, every trampoline switched to the original code)
+without stopping at the first failure. The tests that failed or hung there
+are then run on the unmutated copy: a test that fails there too means the
+suite is simply red (TestsFailedError), one that hangs there too is a
+ToolError naming it; neither is ours to hide. The others are left out.
 """
 
 from __future__ import annotations
@@ -18,9 +22,12 @@ from pathlib import Path
 from qualitygate import process
 from qualitygate.errors import TestsFailedError, ToolError
 from qualitygate.mutation import mutmut_adapter
+from qualitygate.mutation.budget import Budget
 from qualitygate.mutation.workspace import Workspace
 
 MAX_HANGING = 5
+TRACE_PLUGIN = "qualitygate_trace"
+TRACE_ARGS = ("-p", TRACE_PLUGIN)
 PYTEST_BASE = [
     "-m",
     "pytest",
@@ -33,9 +40,29 @@ PYTEST_BASE = [
     "no:random-order",
     "-p",
     "no:cacheprovider",
-    "-p",
-    "qualitygate_trace",
 ]
+
+
+@dataclass(frozen=True)
+class Trace:
+    started: tuple[str, ...]
+    failed: tuple[str, ...]
+    finished: tuple[str, ...]
+    hung: tuple[str, ...]
+
+    @classmethod
+    def read(cls, path: Path) -> Trace:
+        events: dict[str, list[str]] = {"start": [], "fail": [], "done": [], "hang": []}
+        lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+        for line in lines:
+            event, _, nodeid = line.partition(" ")
+            events.get(event, []).append(nodeid)
+        return cls(*(tuple(dict.fromkeys(events[e])) for e in ("start", "fail", "done", "hang")))
+
+    def running(self) -> str | None:
+        """The test that was running when the run stopped, if any."""
+        running = [nodeid for nodeid in self.started if nodeid not in self.finished]
+        return running[-1] if running else None
 
 
 @dataclass(frozen=True)
@@ -48,66 +75,90 @@ class Diagnosis:
         return self.hanging + self.failing
 
 
-def _read_trace(trace: Path) -> tuple[list[str], list[str], list[str]]:
-    started: list[str] = []
-    failed: list[str] = []
-    finished: list[str] = []
-    lines = trace.read_text(encoding="utf-8").splitlines() if trace.is_file() else []
-    for line in lines:
-        event, _, nodeid = line.partition(" ")
-        {"start": started, "fail": failed, "done": finished}.get(event, []).append(nodeid)
-    return started, failed, finished
+def tracing(env: dict[str, str], trace: Path, budget: Budget) -> dict[str, str]:
+    """`env` for a run traced to `trace`, where a test running past the hang limit stops it."""
+    return {
+        **env,
+        "QUALITYGATE_TRACE": str(trace),
+        "QUALITYGATE_HANG_LIMIT": f"{budget.hang_limit}",
+    }
 
 
-def _environment(workspace: Workspace, cwd: Path, trace: Path) -> dict[str, str]:
+def out_of_time(budget: Budget, trace: Trace) -> ToolError:
+    running = trace.running()
+    return ToolError(
+        f"mutation testing did not finish within {budget.seconds:.0f} s"
+        + (f" (test {running} was running)" if running else ""),
+        "fix the slow test or raise the timeout (--timeout)",
+    )
+
+
+def hangs(nodeid: str, budget: Budget) -> ToolError:
+    return ToolError(
+        f"test {nodeid} hangs: still running after {budget.hang_limit:.0f} s "
+        "on the unmodified project",
+        "fix or deselect it, or raise the timeout (--timeout; one test may take a third of it)",
+    )
+
+
+def _environment(workspace: Workspace, cwd: Path, trampolines: bool) -> dict[str, str]:
     env = mutmut_adapter.child_environment(workspace)
     extra = [str(cwd / folder) for folder in ("src", "source") if (cwd / folder).is_dir()]
     env["PYTHONPATH"] = os.pathsep.join([*extra, env["PYTHONPATH"]])
-    env.update(MUTANT_UNDER_TEST="", PY_IGNORE_IMPORTMISMATCH="1", QUALITYGATE_TRACE=str(trace))
+    env["PY_IGNORE_IMPORTMISMATCH"] = "1"
+    if trampolines:
+        env["MUTANT_UNDER_TEST"] = ""  # every trampoline calls the original code
     return env
 
 
 def _pytest(
-    workspace: Workspace, python: str, cwd: Path, args: Sequence[str], timeout: float, trace: Path
-) -> list[str]:
-    """Run pytest with the trace plugin; return the failed node ids."""
+    workspace: Workspace,
+    python: str,
+    args: Sequence[str],
+    budget: Budget,
+    trace: Path,
+    trampolines: bool,
+) -> Trace:
+    """Run pytest with the trace plugin, in `mutants/` or in the unmutated copy."""
+    cwd = workspace.project / "mutants" if trampolines else workspace.project
+    plugin = [] if TRACE_PLUGIN in args else list(TRACE_ARGS)
     trace.unlink(missing_ok=True)
-    process.run(
-        [python, *PYTEST_BASE, *args],
-        cwd=cwd,
-        timeout=timeout,
-        env=_environment(workspace, cwd, trace),
-        what="pytest (diagnosis)",
-    )
-    return list(dict.fromkeys(_read_trace(trace)[1]))
-
-
-def _hanging_test(trace: Path) -> str:
-    started, _, finished = _read_trace(trace)
-    running = [nodeid for nodeid in started if nodeid not in finished]
-    if not running:
-        raise ToolError(
-            "the test suite did not finish under mutmut, and no single test was running",
-            "a fixture or collection hangs; raise --timeout or fix it",
+    try:
+        process.run(
+            [python, *PYTEST_BASE, *plugin, *args],
+            cwd=cwd,
+            timeout=budget.left(),
+            env=tracing(_environment(workspace, cwd, trampolines), trace, budget),
+            what="pytest (diagnosis)",
         )
-    return running[-1]
+    except process.Timeout:
+        raise out_of_time(budget, Trace.read(trace)) from None
+    return Trace.read(trace)
+
+
+def check_unmutated(
+    workspace: Workspace, python: str, args: Sequence[str], tests: Sequence[str], budget: Budget
+) -> None:
+    """Tests left out under mutmut must pass on the unmutated copy; raise if they fail or hang."""
+    trace = workspace.scratch / "trace-unmutated.txt"
+    found = _pytest(workspace, python, [*args, *tests], budget, trace, trampolines=False)
+    if found.hung:
+        raise hangs(found.hung[0], budget)
+    if found.failed:
+        raise TestsFailedError(list(found.failed))
 
 
 def _under_trampolines(
-    workspace: Workspace, python: str, args: Sequence[str], timeout: float
+    workspace: Workspace, python: str, args: Sequence[str], budget: Budget
 ) -> Diagnosis:
     hanging: list[str] = []
     for attempt in range(MAX_HANGING + 1):
-        trace = workspace.scratch / f"trace-{attempt}.txt"
+        trace = workspace.scratch / f"trace-diagnosis-{attempt}.txt"
         deselect = [arg for nodeid in hanging for arg in ("--deselect", nodeid)]
-        try:
-            failed = _pytest(
-                workspace, python, workspace.project / "mutants", [*args, *deselect], timeout, trace
-            )
-        except process.Timeout:
-            hanging.append(_hanging_test(trace))
-            continue
-        return Diagnosis(failing=tuple(failed), hanging=tuple(hanging))
+        found = _pytest(workspace, python, [*args, *deselect], budget, trace, trampolines=True)
+        if not found.hung:
+            return Diagnosis(failing=found.failed, hanging=tuple(hanging))
+        hanging.append(found.hung[0])
     raise ToolError(
         f"more than {MAX_HANGING} tests hang under mutmut (first: {hanging[0]})",
         "fix the hanging tests or raise --timeout",
@@ -119,15 +170,10 @@ def diagnose(
     python: str,
     pytest_args: Sequence[str],
     selection: Sequence[str],
-    timeout: float,
+    budget: Budget,
 ) -> Diagnosis:
-    """Tests that fail or hang only under mutmut; raise TestsFailedError when they fail anyway."""
-    found = _under_trampolines(workspace, python, [*pytest_args, *selection], timeout)
-    if found.failing:
-        trace = workspace.scratch / "trace-plain.txt"
-        red = _pytest(
-            workspace, python, workspace.project, [*pytest_args, *found.failing], timeout, trace
-        )
-        if red:
-            raise TestsFailedError(red)
+    """Tests that fail or hang only under mutmut; raise when they fail or hang anyway."""
+    found = _under_trampolines(workspace, python, [*pytest_args, *selection], budget)
+    if found.excluded:
+        check_unmutated(workspace, python, pytest_args, found.excluded, budget)
     return found

@@ -1,19 +1,26 @@
 """The mutation stage: changed lines in, verdicts per mutant out.
 
-list files -> copy the project -> probe: mutmut's mutants of the changed files
--> keep the mutants on changed lines; the other changed lines are "not testable"
--> verdicts from the cache -> `mutmut run` for the rest -> cache -> outcome
+list files -> start mutmut's interpreter (it imports mutmut meanwhile)
+-> mutants of the changed lines: from the generation cache, else copy the
+   project and probe -> the changed lines that got none are "not testable"
+-> verdicts from the cache -> `mutmut run` for the rest, in the same
+   interpreter -> cache -> outcome
+A run with every answer cached copies nothing and runs nothing. One time
+budget (request.timeout) bounds the whole stage.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from qualitygate.mutation import mutmut_adapter, mutmut_config, pytest_options, scope
+from qualitygate.mutation import diagnosis, mutmut_adapter, mutmut_config, pytest_options, scope
+from qualitygate.mutation.budget import Budget
 from qualitygate.mutation.cache import ResultCache, TestSuite
+from qualitygate.mutation.generation_cache import GenerationCache
 from qualitygate.mutation.model import (
     FileMutants,
     Mutant,
@@ -23,12 +30,19 @@ from qualitygate.mutation.model import (
     MutmutResults,
     NotTestable,
 )
-from qualitygate.mutation.runner import MutmutJob, ProgressBase, run_mutants
-from qualitygate.mutation.workspace import Workspace, isolated_copy, project_files
+from qualitygate.mutation.mutmut_session import MutmutSession
+from qualitygate.mutation.runner import MutmutJob, ProgressBase, run_mutants, start_session
+from qualitygate.mutation.workspace import (
+    Workspace,
+    copy_project,
+    project_files,
+    temporary_workspace,
+)
 
 OUTSIDE_SOURCE = "outside the source folders"
 NOT_IN_PROJECT = "file not in the working tree"
 EXCLUDED_BY_ONLY_MUTATE = "excluded by [tool.mutmut] only_mutate"
+Progress = Callable[[int, int, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,19 @@ class Scoped:
 
     mutants: tuple[MutantSpec, ...]
     not_testable: tuple[NotTestable, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one run works on: the changed files, read once from the user's tree."""
+
+    request: MutationRequest
+    files: tuple[str, ...]
+    changed: Mapping[str, frozenset[int]]
+    sources: Mapping[str, str]
+    user: Mapping[str, Any]  # the user's [tool.mutmut]
+    skipped: Mapping[str, str]  # path -> why mutmut does not mutate it
+    mutate: tuple[str, ...]
 
 
 def _under_source(path: str, source: Sequence[str]) -> bool:
@@ -56,6 +83,30 @@ def _skip_reason(
     return None
 
 
+def _plan(request: MutationRequest, changed: Mapping[str, frozenset[int]], budget: Budget) -> Plan:
+    files = project_files(request.root, budget.left())
+    listed = set(files)
+    user = mutmut_config.user_settings(request.root)
+    skipped = {p: r for p in changed if (r := _skip_reason(p, listed, request.source, user))}
+    sources = {
+        path: (request.root / path).read_text(encoding="utf-8") if path in listed else ""
+        for path in changed
+    }
+    mutate = tuple(sorted(set(changed) - set(skipped)))
+    return Plan(request, files, changed, sources, user, skipped, mutate)
+
+
+def _placed(lines: frozenset[int], mutants: Sequence[MutantSpec]) -> set[int]:
+    """Changed lines that got a mutant. mutmut mutates the nodes that start on a changed
+    line; a node's text may change first on a later line (an argument of a call that
+    starts on the changed line): such a mutant belongs to the changed line before it."""
+    placed = set()
+    for spec in mutants:
+        before = [line for line in lines if line <= spec.line]
+        placed.add(spec.line if spec.line in lines or not before else max(before))
+    return placed
+
+
 def _unplaced_lines(
     path: str, source: str, lines: frozenset[int], placed: set[int], file_reason: str | None
 ) -> list[NotTestable]:
@@ -67,24 +118,17 @@ def _unplaced_lines(
     return found
 
 
-def _scope(
-    workspace: Workspace,
-    request: MutationRequest,
-    files: set[str],
-    probed: Mapping[str, Any],
-    skipped: Mapping[str, str],
-) -> Scoped:
+def _scope(plan: Plan, probed: Mapping[str, Mapping[str, Any]]) -> Scoped:
     mutants: list[MutantSpec] = []
     not_testable: list[NotTestable] = []
-    for path, lines in sorted(request.changed_lines.items()):
-        source = (workspace.project / path).read_text(encoding="utf-8") if path in files else ""
-        if path in skipped:
-            file = FileMutants(path=path, mutants=(), not_mutated_reason=skipped[path])
+    for path, lines in sorted(plan.changed.items()):
+        source = plan.sources[path]
+        if path in plan.skipped:
+            file = FileMutants(path=path, mutants=(), not_mutated_reason=plan.skipped[path])
         else:
-            file = mutmut_adapter.file_mutants(path, source, probed["files"][path])
-        on_lines = [spec for spec in file.mutants if spec.line in lines]
-        mutants += on_lines
-        placed = {spec.line for spec in on_lines}
+            file = mutmut_adapter.file_mutants(path, source, probed[path])
+        mutants += file.mutants  # the probe made mutants of the changed lines only
+        placed = _placed(lines, file.mutants)
         not_testable += _unplaced_lines(path, source, lines, placed, file.not_mutated_reason)
     return Scoped(mutants=tuple(mutants), not_testable=tuple(not_testable))
 
@@ -100,85 +144,146 @@ def _mutant(spec: MutantSpec, results: MutmutResults) -> Mutant:
     )
 
 
-def _table(
-    workspace: Workspace,
-    request: MutationRequest,
-    files: Sequence[str],
-    mutate: Sequence[str],
-    pytest_args: Sequence[str],
-) -> dict[str, Any]:
-    return mutmut_config.settings(
-        mutmut_config.user_settings(workspace.project),
+def _prepare(workspace: Workspace, plan: Plan, environment: Mapping[str, Any]) -> dict[str, Any]:
+    """Copy the project and write mutmut's config for it; the config."""
+    request = plan.request
+    copy_project(request.root, plan.files, workspace.project)
+    neutralise = pytest_options.neutralising_args(
+        workspace.project, pytest_cov=environment["pytest_cov"], xdist=environment["xdist"]
+    )
+    table = mutmut_config.settings(
+        plan.user,
         source=request.source,
         tests=request.tests,
-        mutate=mutate,
-        also_copy=mutmut_config.copy_roots(files, request.source),
-        pytest_args=pytest_args,
+        mutate=plan.mutate,
+        also_copy=mutmut_config.copy_roots(plan.files, request.source),
+        pytest_args=[*neutralise, *diagnosis.TRACE_ARGS],
+    )
+    mutmut_config.write_settings(workspace.project, table)
+    return table
+
+
+def _progress_base(cached: Sequence[Mutant], total: int) -> ProgressBase:
+    return ProgressBase(
+        done=len(cached),
+        total=total,
+        killed=sum(m.status == "killed" for m in cached),
+        survived=sum(m.status == "survived" for m in cached),
     )
 
 
-def run_mutation(
-    request: MutationRequest, progress: Callable[[int, int, int, int], None] | None = None
+class _Stage:
+    """One run of the stage, in one temporary workspace, with one mutmut interpreter."""
+
+    def __init__(self, plan: Plan, workspace: Workspace, budget: Budget) -> None:
+        self.plan, self.workspace, self.budget = plan, workspace, budget
+        self.session: MutmutSession = start_session(workspace, plan.request.python, budget, 0)
+        self.environment: dict[str, Any] = {}
+        self.table: dict[str, Any] | None = None
+        self.salt = ""
+        self.probed_now: set[str] = set()  # files whose mutants the probe wrote in mutants/
+
+    def prepared(self) -> dict[str, Any]:
+        if self.table is None:
+            self.table = _prepare(self.workspace, self.plan, self.environment)
+        return self.table
+
+    def start(self) -> None:
+        self.environment = self.session.environment(self.budget)
+        version = mutmut_adapter.check_version(self.environment, self.plan.request.python)
+        self.salt = f"{version}\0{json.dumps(self.plan.user, sort_keys=True, default=str)}"
+
+    def probe(self) -> dict[str, dict[str, Any]]:
+        """The probe's answer for each file to mutate, from the generation cache or mutmut."""
+        plan = self.plan
+        cache = GenerationCache(plan.request.cache_dir, self.salt)
+        keys = {
+            p: cache.key(p, plan.sources[p].encode("utf-8"), plan.changed[p]) for p in plan.mutate
+        }
+        probed = {p: found for p in plan.mutate if (found := cache.lookup(keys[p])) is not None}
+        missing = {p: sorted(plan.changed[p]) for p in plan.mutate if p not in probed}
+        if missing:
+            self.prepared()
+            fresh = self.session.probe(missing, self.budget)["files"]
+            for path in missing:
+                cache.store(keys[path], fresh[path])
+                probed[path] = fresh[path]
+            self.probed_now = set(missing)
+        cache.prune()
+        return probed
+
+    def run(
+        self,
+        misses: Sequence[MutantSpec],
+        cached: Sequence[Mutant],
+        probed: Mapping[str, Mapping[str, Any]],
+        progress: Progress | None,
+    ) -> tuple[MutmutResults, tuple[str, ...]]:
+        table = self.prepared()
+        generated = {p: f["generated"] for p, f in probed.items() if "generated" in f}
+        for path, files in generated.items():  # cached output of the probe: put it in place
+            if path not in self.probed_now:
+                mutmut_adapter.restore(self.workspace.project, path, files)
+        job = MutmutJob(
+            workspace=self.workspace,
+            python=self.plan.request.python,
+            names=tuple(s.name for s in misses),
+            paths=tuple(sorted({s.path for s in misses})),
+            workers=self.plan.request.workers,
+            table=table,
+            budget=self.budget,
+            generated=generated,
+        )
+        base = _progress_base(cached, len(misses) + len(cached))
+        return run_mutants(job, self.session, base, progress)
+
+
+def _outcome(
+    mutants: Sequence[Mutant], scoped: Scoped, excluded: tuple[str, ...], executed: int
 ) -> MutationOutcome:
+    ordered = tuple(sorted(mutants, key=lambda m: (m.path, m.line, m.name)))
+    return MutationOutcome(
+        mutants=ordered,
+        not_testable=scoped.not_testable,
+        excluded_tests=excluded,
+        executed=executed,
+    )
+
+
+def _report_done(progress: Progress | None, mutants: Sequence[Mutant]) -> None:
+    if progress:
+        killed = sum(m.status == "killed" for m in mutants)
+        survived = sum(m.status == "survived" for m in mutants)
+        progress(len(mutants), len(mutants), killed, survived)
+
+
+def run_mutation(request: MutationRequest, progress: Progress | None = None) -> MutationOutcome:
     """Mutation-test the changed lines; see the package docstring."""
     changed = {path: lines for path, lines in request.changed_lines.items() if lines}
     if not changed:
         return MutationOutcome(mutants=(), not_testable=(), excluded_tests=(), executed=0)
-    files = project_files(request.root, request.timeout)
-    listed = set(files)
-    with isolated_copy(request.root, files) as workspace:
-        user = mutmut_config.user_settings(workspace.project)
-        skipped = {p: r for p in changed if (r := _skip_reason(p, listed, request.source, user))}
-        mutate = sorted(set(changed) - set(skipped))
-        mutmut_config.write_settings(
-            workspace.project, _table(workspace, request, files, mutate, [])
-        )
-        probed = mutmut_adapter.probe(
-            workspace, request.python, {path: changed[path] for path in mutate}, request.timeout
-        )
-        scoped = _scope(workspace, request, listed, probed, skipped)
-        suite = TestSuite.of(request.root, files, request.tests)
-        cache = ResultCache(request.cache_dir, f"{probed['mutmut_version']}\0{request.config_key}")
-        hits = {spec.name: m for spec in scoped.mutants if (m := cache.lookup(spec, suite))}
-        misses = [spec for spec in scoped.mutants if spec.name not in hits]
-        fresh: list[Mutant] = []
-        excluded: tuple[str, ...] = ()
-        if misses:
-            neutralise = pytest_options.neutralising_args(
-                workspace.project, pytest_cov=probed["pytest_cov"], xdist=probed["xdist"]
-            )
-            job = MutmutJob(
-                workspace=workspace,
-                python=request.python,
-                names=tuple(s.name for s in misses),
-                paths=tuple(sorted({s.path for s in misses})),
-                workers=request.workers,
-                table=_table(workspace, request, files, mutate, neutralise),
-                timeout=request.timeout,
-            )
-            cached = list(hits.values())
-            base = ProgressBase(
-                done=len(cached),
-                total=len(scoped.mutants),
-                killed=sum(m.status == "killed" for m in cached),
-                survived=sum(m.status == "survived" for m in cached),
-            )
-            results, excluded = run_mutants(job, base, progress)
-            fresh = [_mutant(spec, results) for spec in misses]
-            cache.store({s.name: s for s in misses}, fresh, suite)
-            cache.save()
-    by_name = {**hits, **{m.name: m for m in fresh}}
-    mutants = tuple(sorted(by_name.values(), key=lambda m: (m.path, m.line, m.name)))
-    if progress:
-        progress(
-            len(mutants),
-            len(mutants),
-            sum(m.status == "killed" for m in mutants),
-            sum(m.status == "survived" for m in mutants),
-        )
-    return MutationOutcome(
-        mutants=mutants,
-        not_testable=scoped.not_testable,
-        excluded_tests=excluded,
-        executed=len(fresh),
-    )
+    budget = Budget(request.timeout)
+    plan = _plan(request, changed, budget)
+    if not plan.mutate:
+        return _outcome((), _scope(plan, {}), (), 0)
+    with temporary_workspace() as workspace:
+        stage = _Stage(plan, workspace, budget)
+        with stage.session:
+            stage.start()
+            probed = stage.probe()
+            scoped = _scope(plan, probed)
+            suite = TestSuite.of(request.root, plan.files, request.tests)
+            cache = ResultCache(request.cache_dir, f"{stage.salt}\0{request.config_key}")
+            hits = {s.name: m for s in scoped.mutants if (m := cache.lookup(s, suite))}
+            misses = [s for s in scoped.mutants if s.name not in hits]
+            fresh: list[Mutant] = []
+            excluded: tuple[str, ...] = ()
+            if misses:
+                results, excluded = stage.run(misses, list(hits.values()), probed, progress)
+                fresh = [_mutant(spec, results) for spec in misses]
+                cache.store({s.name: s for s in misses}, fresh, suite)
+    cache.prune()
+    cache.save()
+    mutants = [*hits.values(), *fresh]
+    _report_done(progress, mutants)
+    return _outcome(mutants, scoped, excluded, len(fresh))

@@ -1,12 +1,14 @@
 """Everything that knows mutmut 3.8's names, commands, exit codes and files.
 
 Nothing mutmut-specific leaves this module (and `mutmut_config`, which
-writes its config): callers get `FileMutants`, `MutmutResults` and plain
+writes its config, and `mutmut_driver`, which calls mutmut's functions in the
+project's interpreter): callers get `FileMutants`, `MutmutResults` and plain
 strings. The formats read here are not a public API of mutmut; they are pinned
 by tests/mutation/test_mutmut_contract.py.
 
     mutants/<path>.meta       exit_code_by_key: mutant name -> exit code
     mutants/mutmut-stats.json tests_by_mangled_function_name: "pkg.mod.x_f" -> tests
+    mutants/<path>, .spans    the generated module; span of each generated function
     names                     pkg.mod.x_func__mutmut_3, pkg.mod.xǁClassǁmethod__mutmut_1
 """
 
@@ -16,11 +18,10 @@ import difflib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from qualitygate import process
 from qualitygate.errors import ToolError
 from qualitygate.mutation import scope
 from qualitygate.mutation.model import FileMutants, MutantSpec, MutmutResults
@@ -69,43 +70,27 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else "no output"
 
 
-# ---------------------------------------------------------------- probe
+# ---------------------------------------------------------------- mutants
 
 
-def probe(
-    workspace: Workspace, python: str, files: Mapping[str, Iterable[int]], timeout: float
-) -> dict[str, Any]:
-    """Have mutmut (in the project's interpreter) generate the mutants on these lines of files."""
-    request, result = (
-        workspace.scratch / "probe-request.json",
-        workspace.scratch / "probe-result.json",
-    )
-    request.write_text(
-        json.dumps({"files": {path: sorted(lines) for path, lines in files.items()}}),
-        encoding="utf-8",
-    )
-    script = workspace.tools / "qualitygate_probe.py"
-    done = process.run(
-        [python, str(script), str(request), str(result)],
-        cwd=workspace.project,
-        timeout=timeout,
-        env=child_environment(workspace),
-        what="mutmut (probe)",
-    )
-    if "No module named 'mutmut'" in done.stderr:
-        raise ToolError(f"mutmut is not importable by {python}", INSTALL_HINT.format(python=python))
-    if done.returncode != 0 or not result.is_file():
+def check_version(environment: Mapping[str, Any], python: str) -> str:
+    """mutmut's version in the project's interpreter, if qualitygate supports it."""
+    version = str(environment["mutmut_version"])
+    if not version.startswith(SUPPORTED):
         raise ToolError(
-            f"mutmut could not generate mutants: {_last_line(done.stderr)}",
-            "run `mutmut run` in the project to see the full error",
-        )
-    found: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
-    if not str(found["mutmut_version"]).startswith(SUPPORTED):
-        raise ToolError(
-            f"mutmut {found['mutmut_version']} is installed for {python}; qualitygate needs 3.8",
+            f"mutmut {version} is installed for {python}; qualitygate needs 3.8",
             INSTALL_HINT.format(python=python),
         )
-    return found
+    return version
+
+
+def restore(project: Path, path: str, generated: Mapping[str, str]) -> None:
+    """Put back what the probe generated for `path` (mutants/<path>, .meta, .spans), so that
+    `mutmut run` uses these mutants and their names instead of generating its own."""
+    target = project / "mutants" / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for suffix, text in generated.items():
+        Path(f"{target}{suffix}").write_text(text, encoding="utf-8")
 
 
 def _split_key(key: str) -> tuple[str | None, str]:
@@ -173,8 +158,9 @@ def file_mutants(path: str, source: str, probed: Mapping[str, Any]) -> FileMutan
 # ---------------------------------------------------------------- run
 
 
-def run_command(python: str, names: Sequence[str], workers: int) -> list[str]:
-    return [python, "-c", RUN_MUTMUT, "run", "--max-children", str(max(1, workers)), *sorted(names)]
+def run_arguments(names: Sequence[str], workers: int) -> list[str]:
+    """`mutmut run` arguments (after "run") for exactly these mutants."""
+    return ["run", "--max-children", str(max(1, workers)), *sorted(names)]
 
 
 def found_no_tests(output: str) -> bool:

@@ -1,5 +1,13 @@
-"""One `mutmut run` over chosen mutants in the project copy, retried without
-the tests that break under mutmut, with progress read from its result files."""
+"""`mutmut run` over chosen mutants in the project copy, retried without the tests
+that break under mutmut, with progress read from its result files.
+
+Each round is one `mutmut run` in a `MutmutSession` (the first round's session
+is the one that probed). A test that hangs in mutmut's clean or stats run is
+stopped by the trace plugin at the budget's hang limit and run once on the
+unmutated copy: hanging there too is a ToolError naming it, otherwise it is
+left out like a test that fails only under mutmut (`diagnosis`). The rounds
+share one time budget.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +15,20 @@ import shutil
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from qualitygate import process
 from qualitygate.errors import ToolError
 from qualitygate.mutation import diagnosis, mutmut_adapter, mutmut_config
+from qualitygate.mutation.budget import Budget
 from qualitygate.mutation.model import MutmutResults
+from qualitygate.mutation.mutmut_session import MutmutSession
 from qualitygate.mutation.workspace import Workspace
 
 MAX_ROUNDS = 3
 POLL_SECONDS = 0.5
+HINT = "run `mutmut run` in the project to see the full error"
 Progress = Callable[[int, int, int, int], None]
 
 
@@ -28,7 +40,8 @@ class MutmutJob:
     paths: tuple[str, ...]  # the files the mutants are in
     table: Mapping[str, Any]  # [tool.mutmut] without test exclusions
     workers: int
-    timeout: float
+    budget: Budget
+    generated: Mapping[str, Mapping[str, str]]  # path -> what the probe generated for it
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,25 @@ class ProgressBase:
     total: int
     killed: int
     survived: int
+
+
+@dataclass(frozen=True)
+class Attempt:
+    results: MutmutResults | None = None
+    failure: str = ""
+    hanging: str | None = None
+
+
+def start_session(workspace: Workspace, python: str, budget: Budget, round: int) -> MutmutSession:
+    """The interpreter for round `round`; its pytest runs are traced to trace_path(round)."""
+    env = diagnosis.tracing(
+        mutmut_adapter.child_environment(workspace), trace_path(workspace, round), budget
+    )
+    return MutmutSession(workspace, python, env, workspace.scratch / f"mutmut-{round}.log")
+
+
+def trace_path(workspace: Workspace, round: int) -> Path:
+    return workspace.scratch / f"trace-mutmut-{round}.txt"
 
 
 def _counts(job: MutmutJob) -> tuple[int, int, int]:
@@ -65,19 +97,15 @@ def _watch(job: MutmutJob, base: ProgressBase, progress: Progress, stop: threadi
             )
 
 
-def _run_once(job: MutmutJob, base: ProgressBase, progress: Progress | None) -> process.Completed:
+def _run_once(
+    job: MutmutJob, session: MutmutSession, base: ProgressBase, progress: Progress | None
+) -> process.Completed:
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(job, base, progress, stop), daemon=True)
     if progress:
         watcher.start()
     try:
-        return process.run(
-            mutmut_adapter.run_command(job.python, job.names, job.workers),
-            cwd=job.workspace.project,
-            timeout=job.timeout,
-            env=mutmut_adapter.child_environment(job.workspace),
-            what="mutmut run",
-        )
+        return session.run(mutmut_adapter.run_arguments(job.names, job.workers), job.budget)
     finally:
         stop.set()
         if progress:
@@ -85,49 +113,73 @@ def _run_once(job: MutmutJob, base: ProgressBase, progress: Progress | None) -> 
 
 
 def _configure(job: MutmutJob, excluded: Sequence[str]) -> None:
-    """Config for this round; after a failed round, mutmut starts again from scratch."""
+    """Config for a later round, and mutants/ as the probe left it (same mutants, same names)."""
     table = {**job.table, "pytest_add_cli_args": mutmut_config.pytest_args_of(job.table, excluded)}
     mutmut_config.write_settings(job.workspace.project, table)
-    if excluded:
-        shutil.rmtree(job.workspace.project / "mutants", ignore_errors=True)
+    shutil.rmtree(job.workspace.project / "mutants", ignore_errors=True)
+    for path, generated in job.generated.items():
+        mutmut_adapter.restore(job.workspace.project, path, generated)
 
 
 def _attempt(
-    job: MutmutJob, base: ProgressBase, progress: Progress | None
-) -> tuple[MutmutResults | None, str]:
-    """Run mutmut; its results, or why it failed."""
+    job: MutmutJob,
+    session: MutmutSession,
+    round: int,
+    base: ProgressBase,
+    progress: Progress | None,
+) -> Attempt:
+    """Run mutmut: its results, or the test that hung, or why it failed."""
+    trace = trace_path(job.workspace, round)
     try:
-        done = _run_once(job, base, progress)
-    except process.Timeout as exc:
-        return None, exc.message
+        done = _run_once(job, session, base, progress)
+    except process.Timeout:
+        raise diagnosis.out_of_time(job.budget, diagnosis.Trace.read(trace)) from None
     output = done.stdout + done.stderr
     if done.returncode == 0:
-        return mutmut_adapter.results(job.workspace.project, job.paths, job.names), ""
+        return Attempt(results=mutmut_adapter.results(job.workspace.project, job.paths, job.names))
     if mutmut_adapter.found_no_tests(output):
-        return MutmutResults({name: "no_tests" for name in job.names}, {}), ""
-    return None, f"mutmut exited with {done.returncode}: {mutmut_adapter.failure_summary(output)}"
+        return Attempt(results=MutmutResults({name: "no_tests" for name in job.names}, {}))
+    hung = diagnosis.Trace.read(trace).hung
+    if hung:
+        return Attempt(hanging=hung[0])
+    summary = mutmut_adapter.failure_summary(output)
+    return Attempt(failure=f"mutmut exited with {done.returncode}: {summary}")
+
+
+def _left_out(job: MutmutJob, attempt: Attempt, excluded: Sequence[str]) -> list[str]:
+    """The tests to leave out next round; raises when the suite itself is red or hangs."""
+    args = mutmut_config.pytest_args_of(job.table, excluded)
+    if attempt.hanging:
+        diagnosis.check_unmutated(job.workspace, job.python, args, [attempt.hanging], job.budget)
+        return [attempt.hanging]
+    if not (job.workspace.project / "mutants").is_dir():
+        raise ToolError(attempt.failure, HINT)
+    selection = mutmut_config.test_selection_of(job.table)
+    found = diagnosis.diagnose(job.workspace, job.python, args, selection, job.budget)
+    if not found.excluded:
+        raise ToolError(attempt.failure, HINT)
+    return list(found.excluded)
 
 
 def run_mutants(
-    job: MutmutJob, base: ProgressBase, progress: Progress | None
+    job: MutmutJob, session: MutmutSession, base: ProgressBase, progress: Progress | None
 ) -> tuple[MutmutResults, tuple[str, ...]]:
-    """Verdicts for job.names, and the tests that had to be left out to get them."""
+    """Verdicts for job.names, and the tests that had to be left out to get them.
+
+    `session` has the round-0 config and mutants/ in place; it is closed here."""
     excluded: list[str] = []
-    for _ in range(MAX_ROUNDS):
-        _configure(job, excluded)
-        found, failure = _attempt(job, base, progress)
-        if found is not None:
-            return found, tuple(excluded)
-        if not (job.workspace.project / "mutants").is_dir():
-            raise ToolError(failure, "run `mutmut run` in the project to see the full error")
-        args = mutmut_config.pytest_args_of(job.table, excluded)
-        new = diagnosis.diagnose(
-            job.workspace, job.python, args, mutmut_config.test_selection_of(job.table), job.timeout
-        ).excluded
-        if not new:
-            raise ToolError(failure, "run `mutmut run` in the project to see the full error")
-        excluded += [nodeid for nodeid in new if nodeid not in excluded]
+    attempt = Attempt()
+    for round in range(MAX_ROUNDS):
+        if round:
+            _configure(job, excluded)
+            session = start_session(job.workspace, job.python, job.budget, round)
+        with session:
+            attempt = _attempt(job, session, round, base, progress)
+        if attempt.results is not None:
+            return attempt.results, tuple(excluded)
+        excluded += [t for t in _left_out(job, attempt, excluded) if t not in excluded]
     raise ToolError(
-        f"mutmut still fails after leaving out {len(excluded)} tests: {failure}",
-        "run `mutmut run` in the project to see the full error",
+        f"mutmut still fails after leaving out {len(excluded)} tests: "
+        f"{attempt.failure or 'test ' + str(attempt.hanging) + ' hangs under mutmut'}",
+        HINT,
     )

@@ -3,7 +3,8 @@
 The user's tree is only ever read: `git ls-files` lists what to copy
 (tracked plus untracked-not-ignored files, as they are in the working tree),
 and the copy lives in a temporary folder that is removed afterwards, also
-when the run is interrupted.
+when the run is interrupted. The folder is made first, the project copied into
+it later (`copy_project`), so that mutmut's interpreter can start meanwhile.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from qualitygate import process
 from qualitygate.errors import ToolError
 
 TOOL_SCRIPTS = {
-    "mutmut_probe.py": "qualitygate_probe.py",
+    "mutmut_driver.py": "qualitygate_driver.py",
     "pytest_trace_plugin.py": "qualitygate_trace.py",
 }
 
@@ -58,7 +59,7 @@ def content_hash(root: Path, names: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def _copy_project(root: Path, names: Iterable[str], target: Path) -> None:
+def copy_project(root: Path, names: Iterable[str], target: Path) -> None:
     for name in names:
         source, destination = root / name, target / name
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -73,8 +74,9 @@ def _install_tools(tools: Path) -> None:
 
 
 @contextlib.contextmanager
-def isolated_copy(root: Path, names: Iterable[str]) -> Iterator[Workspace]:
-    """A fresh copy of the project in a temporary folder, removed on exit whatever happens."""
+def temporary_workspace() -> Iterator[Workspace]:
+    """An empty project folder and our tools, in a temporary folder removed on exit whatever
+    happens."""
     base = Path(tempfile.mkdtemp(prefix="qualitygate-mutation-"))
     try:
         workspace = Workspace(
@@ -83,7 +85,6 @@ def isolated_copy(root: Path, names: Iterable[str]) -> Iterator[Workspace]:
         workspace.project.mkdir()
         workspace.scratch.mkdir()
         _install_tools(workspace.tools)
-        _copy_project(root, names, workspace.project)
         yield workspace
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -117,11 +117,11 @@ def test_spans_index_names_generated_functions(project: Path) -> None:
 
 
 def test_probe_generates_the_same_mutants_as_mutmut_run(project: Path, tmp_path: Path) -> None:
-    script = Path(mutmut_adapter.__file__).with_name("mutmut_probe.py")
+    script = Path(mutmut_adapter.__file__).with_name("mutmut_driver.py")
     request, result = tmp_path / "request.json", tmp_path / "result.json"
     request.write_text(json.dumps({"files": ["app/calc.py"]}))
     subprocess.run(
-        [sys.executable, str(script), str(request), str(result)], cwd=project, check=True
+        [sys.executable, str(script), "probe", str(request), str(result)], cwd=project, check=True
     )
     probed = json.loads(result.read_text())
     meta = json.loads((project / "mutants" / "app" / "calc.py.meta").read_text())

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from qualitygate.errors import ToolError
-from qualitygate.mutation import mutmut_adapter, mutmut_config, pytest_options
+from qualitygate.mutation import cache, mutmut_adapter, mutmut_config, pytest_options
+from qualitygate.mutation.generation_cache import GenerationCache
 
 ORIG = "def x_over__mutmut_orig(total, limit):\n    if total >= limit:\n        return True\n"
 MUTANT = "def x_over__mutmut_1(total, limit):\n    if total > limit:\n        return True\n"
@@ -167,3 +168,34 @@ def test_only_mutate_of_the_user_is_respected() -> None:
     assert mutmut_config.mutation_allowed({"only_mutate": ["app/core/*"]}, "app/core/a.py")
     assert not mutmut_config.mutation_allowed({"only_mutate": ["app/core/*"]}, "app/web/a.py")
     assert mutmut_config.mutation_allowed({}, "app/web/a.py")
+
+
+def test_generation_cache_keeps_the_most_recently_used(tmp_path: Path) -> None:
+    generated = GenerationCache(tmp_path, "3.8.1")
+    keys = [generated.key("app/a.py", b"x = %d" % i, [1]) for i in range(3)]
+    assert len(set(keys)) == 3 and generated.key("app/a.py", b"x = 0", [2]) not in keys
+    for i, key in enumerate(keys):
+        generated.store(key, {"mutated": False, "reason": str(i)})
+    assert generated.lookup(keys[0]) == {"mutated": False, "reason": "0"}  # now the newest
+    generated.prune(keep=2)
+    assert [generated.lookup(k) is not None for k in keys] == [True, False, True]
+
+
+def test_result_cache_forgets_verdicts_unused_for_a_month(tmp_path: Path) -> None:
+    results = cache.ResultCache(tmp_path, "salt")
+    results.entries = {"old": {"used": cache._today() - 31}, "new": {"used": cache._today()}}
+    results.prune()
+    assert set(results.entries) == {"new"}
+
+
+def test_only_pytest_settings_of_config_files_count(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nversion = "1"\n[tool.pytest.ini_options]\naddopts = "-x"\n')
+    before = cache.pytest_settings(pyproject)
+    pyproject.write_text('[project]\nversion = "2"\n[tool.pytest.ini_options]\naddopts = "-x"\n')
+    assert (
+        cache.pytest_settings(pyproject) == before == {"pytest": {"ini_options": {"addopts": "-x"}}}
+    )
+    setup_cfg = tmp_path / "setup.cfg"
+    setup_cfg.write_text("[metadata]\nname = x\n[tool:pytest]\naddopts = -x\n")
+    assert cache.pytest_settings(setup_cfg) == {"tool:pytest": {"addopts": "-x"}}
