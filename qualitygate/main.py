@@ -90,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser().print_help()
         return ExitCode.USAGE_ERROR
+    # Ctrl-C must always stop the gate cleanly, even when a parent (a CI runner, a shell
+    # script's background job) started it with SIGINT ignored.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return COMMANDS[args.command][2](args)
@@ -108,3 +111,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INTERNAL_ERROR
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
