@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 LAYERS = ("services", "db/repositories", "domain", "api", "middleware", "workers")
-MODULE = '''
+MODULE = """
 class Thing:
     def __init__(self, x):
         self.x = x
@@ -37,7 +37,7 @@ def helper(a, b):
     for k in range(a):
         total += k * b
     return total
-'''
+"""
 TEST = "from {dotted} import Thing, helper\n\n\ndef test_thing():\n    assert Thing(1).compute(5) == 6\n\n\ndef test_helper():\n    assert helper(3, 2) == 6\n"  # noqa: E501
 
 
