@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TextIO, TypeVar
 
 from qualitygate.errors import UsageError
-from qualitygate.reporters import REPORTERS
 
 Result = TypeVar("Result")
 
@@ -36,8 +35,6 @@ def target_parser(formats: Mapping[str, object]) -> Callable[[str], ReportTarget
 
     return parse
 
-
-parse_report = target_parser(REPORTERS)
 
 
 def write_reports(

@@ -56,10 +56,31 @@ LAYERED_FILES = {
 }
 
 
+# One change that fails the layered fixture's gate: a never-imported file, an uncovered
+# line inside a tested function, and a covered change in a passing layer.
+FAILING_CHANGE = {
+    "app/db/store.py": """
+        def save(rows, limit):
+            if len(rows) > limit:
+                print("over")
+                return "too many"
+            return "ok"
+        """,
+    "app/db/cache.py": "def get(key):\n    return key\n",
+    "app/services/calc.py": "def add(a, b):\n    return b + a\n",
+}
+
+
 @pytest.fixture
 def layered(tmp_path: Path) -> Path:
     """A small layered project: infrastructure (app/db) and services, on branch main."""
     return make_repo(tmp_path / "repo", LAYERED_FILES)
+
+
+@pytest.fixture
+def failing_change(layered: Path) -> Path:
+    write(layered, FAILING_CHANGE)
+    return layered
 
 
 @pytest.fixture(autouse=True)
@@ -82,4 +103,4 @@ def run_json(root: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tupl
     return code, json.loads(out)
 
 
-__all__ = ["LAYERED_FILES", "commit", "run_cli", "run_json", "write"]
+__all__ = ["FAILING_CHANGE", "LAYERED_FILES", "commit", "run_cli", "run_json", "write"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, run_json
+from tests.conftest import FAILING_CHANGE, run_cli, run_json
 from tests.fixtures import commit, git, git_state, snapshot, write
 
 BIG_SAVE = """
@@ -112,18 +112,7 @@ def test_never_imported_changed_file_counts_as_zero(
 def test_uncovered_line_names_the_tests_that_run_its_function(
     layered: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write(
-        layered,
-        {
-            "app/db/store.py": """
-        def save(rows, limit):
-            if len(rows) > limit:
-                print("over")
-                return "too many"
-            return "ok"
-        """
-        },
-    )
+    write(layered, {"app/db/store.py": FAILING_CHANGE["app/db/store.py"]})
     _, report = run_json(layered, "--base", "HEAD", capsys=capsys)
     store = report["files"][0]
     assert store["uncovered_changed_lines"] == [3]

@@ -10,7 +10,6 @@ import pytest
 
 from qualitygate import __version__
 from tests.conftest import run_cli
-from tests.fixtures import write
 
 GOLD = Path(__file__).parent / "gold"
 
@@ -25,25 +24,6 @@ def check_gold(name: str, actual: str) -> None:
 def normalise(text: str) -> str:
     text = re.sub(r'"head": "[0-9a-f]{40}"', '"head": "<head>"', text)
     return text.replace(f'"version": "{__version__}"', '"version": "<version>"')
-
-
-@pytest.fixture
-def failing_change(layered: Path) -> Path:
-    write(
-        layered,
-        {
-            "app/db/store.py": """
-            def save(rows, limit):
-                if len(rows) > limit:
-                    print("over")
-                    return "too many"
-                return "ok"
-            """,
-            "app/db/cache.py": "def get(key):\n    return key\n",
-            "app/services/calc.py": "def add(a, b):\n    return b + a\n",
-        },
-    )
-    return layered
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import pytest
 from junitparser import JUnitXml
 
 from qualitygate.main import main
-from tests.conftest import LAYERED_FILES
+from tests.conftest import FAILING_CHANGE, LAYERED_FILES
 from tests.fixtures import make_repo, write
 from tests.test_gold import check_gold
 from tests.test_report_github import parse
@@ -23,17 +23,7 @@ from tests.test_report_markdown import table_rows
 
 SCHEMAS = Path(__file__).parent / "schemas"
 FORMATS = {"github": "g.txt", "junit": "j.xml", "sarif": "s.sarif", "stryker": "m.json"}
-CHANGE = {
-    "app/db/store.py": """
-        def save(rows, limit):
-            if len(rows) > limit:
-                print("over")
-                return "too many"
-            return "ok"
-        """,
-    "app/db/cache.py": "def get(key):\n    return key\n",
-    "app/services/calc.py": "def add(a, b):\n    return b + a\n",
-}
+CHANGE = FAILING_CHANGE
 
 
 def schema(name: str) -> dict[str, object]:

@@ -6,35 +6,30 @@ import argparse
 import sys
 from pathlib import Path
 
-from qualitygate import git, ratchet
+from qualitygate import ratchet
 from qualitygate.check import CheckOptions, gather_coverage, layer_figures, source_files
-from qualitygate.commands.check import load_config
-from qualitygate.errors import ExitCode, UsageError
+from qualitygate.commands import options as cli
+from qualitygate.errors import ExitCode
 from qualitygate.survey import ReportOptions, ratchet_figures, run_report
 from qualitygate.ui import ConsoleProgress
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--coverage-file",
-        type=Path,
-        metavar="PATH",
-        help=".coverage data file with test contexts, instead of running the tests",
+    cli.add_test_run(
+        p,
+        coverage_help=".coverage data file with test contexts, instead of running the tests",
+        timeout_help="limit for the test run",
     )
-    p.add_argument("--config", type=Path, metavar="PATH", help="config file")
-    p.add_argument("--python", metavar="PATH", help="the project's interpreter for its tests")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="limit for the test run")
     p.add_argument(
         "--reset",
         action="store_true",
-        help="record the figures as they are, even where they dropped",
+        help="record the figures as they are, drops included",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 
 def measure(root: Path, args: argparse.Namespace) -> ratchet.Baseline:
     """Every layer's figures, from one run of the tests under coverage."""
-    cfg = load_config(args, root)
+    cfg = cli.load_config(args, root)
     with ConsoleProgress(sys.stderr, quiet=args.quiet) as progress:
         options = CheckOptions(root=root, config=cfg, coverage_file=args.coverage_file)
         cov, source = gather_coverage(options, source_files(root, cfg), progress)
@@ -51,10 +46,8 @@ def measure(root: Path, args: argparse.Namespace) -> ratchet.Baseline:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.directory.is_dir():
-        raise UsageError(f"{args.directory} is not a folder", "check -C/--directory")
-    root = git.repo_root(args.directory)
-    path = root / load_config(args, root).baseline
+    root = cli.repository(args)
+    path = root / cli.load_config(args, root).baseline
     old = ratchet.read(path)
     current = measure(root, args)
     new = current if args.reset else ratchet.raise_bar(old, current)

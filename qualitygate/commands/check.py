@@ -6,13 +6,13 @@ import argparse
 import dataclasses
 import os
 import sys
-from pathlib import Path
 
-from qualitygate import config, git
+from qualitygate import config
 from qualitygate.check import CheckOptions, run_check
+from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode, UsageError
 from qualitygate.reporters import REPORTERS
-from qualitygate.reporting import ReportTarget, parse_report, write_reports
+from qualitygate.reporting import ReportTarget, write_reports
 from qualitygate.shard import parse_shard
 from qualitygate.ui import ConsoleProgress
 
@@ -32,28 +32,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "else the merge base with the default branch)",
     )
     p.add_argument("--staged", action="store_true", help="gate only the staged changes")
-    p.add_argument(
-        "--config",
-        type=Path,
-        metavar="PATH",
-        help="config file (default: qualitygate.toml, else pyproject.toml)",
+    cli.add_test_run(
+        p,
+        coverage_help="use this .coverage data file or Cobertura XML instead of running tests",
+        timeout_help="limit for each phase",
     )
-    p.add_argument(
-        "--coverage-file",
-        type=Path,
-        metavar="PATH",
-        help="use this .coverage data file or Cobertura XML instead of running tests",
-    )
-    p.add_argument("--python", metavar="PATH", help="the project's interpreter for its tests")
-    p.add_argument(
-        "--report",
-        action="append",
-        type=parse_report,
-        default=[],
-        metavar="FORMAT[:PATH]",
-        help=f"report format, repeatable: {', '.join(REPORTERS)} "
-        "(default: terminal, plus github on GitHub Actions)",
-    )
+    cli.add_report(p, REPORTERS, "terminal, plus github on GitHub Actions")
     only = p.add_mutually_exclusive_group()
     only.add_argument("--no-mutation", action="store_true", help="coverage gate only")
     only.add_argument(
@@ -66,19 +50,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="mutation-test only part K of N (merge the parts' JSON with qualitygate merge)",
     )
     p.add_argument("--workers", type=int, metavar="N", help="parallel mutation workers")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="limit for each phase")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     for key in config.THRESHOLDS:
         flag = "--" + key.replace("_", "-")
         p.add_argument(
             flag, type=float, metavar="PCT", help=f"{key} for files in no declared layer"
         )
-
-
-def load_config(args: argparse.Namespace, root: Path) -> config.Config:
-    overrides = {key: getattr(args, key, None) for key in (*config.THRESHOLDS, "timeout")}
-    overrides["python"] = args.python
-    return config.load(root, args.config, overrides=overrides)
 
 
 def default_reports() -> list[ReportTarget]:
@@ -90,10 +66,8 @@ def default_reports() -> list[ReportTarget]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.directory.is_dir():
-        raise UsageError(f"{args.directory} is not a folder", "check -C/--directory")
-    root = git.repo_root(args.directory)
-    cfg = load_config(args, root)
+    root = cli.repository(args)
+    cfg = cli.load_config(args, root)
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
     options = CheckOptions(

@@ -19,6 +19,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import InlineTable, Table
 
 from qualitygate import config, git, scaffold, snippets, tomledit
+from qualitygate.commands import options as cli
 from qualitygate.errors import ConfigError, ExitCode, UsageError
 
 HEADER = "# qualitygate (written by `qualitygate init`): the targets are starting points.\n"
@@ -124,9 +125,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.directory.is_dir():
-        raise UsageError(f"{args.directory} is not a folder", "check -C/--directory")
-    root = git.repo_root(args.directory)
+    root = cli.repository(args)
     proposal = scaffold.propose(git.tracked_files(root))
     table = scaffold.config_table(proposal)
     standalone = root / "qualitygate.toml"

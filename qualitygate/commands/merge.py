@@ -6,10 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode
 from qualitygate.merge import merge, read_part
 from qualitygate.reporters import REPORTERS
-from qualitygate.reporting import ReportTarget, parse_report, write_reports
+from qualitygate.reporting import ReportTarget, write_reports
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,14 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="PART",
         help="JSON reports of check --shard K/N --report json:PATH, one per part",
     )
-    p.add_argument(
-        "--report",
-        action="append",
-        type=parse_report,
-        default=[],
-        metavar="FORMAT[:PATH]",
-        help=f"report format, repeatable: {', '.join(REPORTERS)} (default: terminal)",
-    )
+    cli.add_report(p, REPORTERS, "terminal")
 
 
 def run(args: argparse.Namespace) -> int:

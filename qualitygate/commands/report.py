@@ -6,11 +6,9 @@ import argparse
 import datetime
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TextIO
 
-from qualitygate import git
-from qualitygate.commands.check import load_config
+from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode, UsageError
 from qualitygate.inventory import Report
 from qualitygate.reporters import report_issue, report_json, report_markdown, report_terminal
@@ -37,21 +35,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="static report from the code and the tests' imports; no test is run",
     )
-    p.add_argument(
-        "--coverage-file",
-        type=Path,
-        metavar="PATH",
-        help="use this .coverage data file (with test contexts for the full "
+    cli.add_test_run(
+        p,
+        coverage_help="use this .coverage data file (with test contexts for the full "
         "report) or Cobertura XML instead of running the tests",
+        timeout_help="limit for the test run",
     )
-    p.add_argument(
-        "--config",
-        type=Path,
-        metavar="PATH",
-        help="config file (default: qualitygate.toml, else pyproject.toml)",
-    )
-    p.add_argument("--python", metavar="PATH", help="the project's interpreter for its tests")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="limit for the test run")
     p.add_argument(
         "--format",
         dest="formats",
@@ -61,27 +50,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="FORMAT",
         help=f"output format: {', '.join(REPORT_FORMATS)}",
     )
-    p.add_argument(
-        "--report",
-        dest="formats",
-        action="append",
-        type=parse_target,
-        metavar="FORMAT[:PATH]",
-        help="report format and file, repeatable (default: terminal on standard output)",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    cli.add_report(p, REPORT_FORMATS, "terminal on standard output", dest="formats")
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.directory.is_dir():
-        raise UsageError(f"{args.directory} is not a folder", "check -C/--directory")
     if args.no_run and args.coverage_file is not None:
         raise UsageError(
             "--no-run and --coverage-file exclude each other",
             "drop --no-run to read the coverage file",
         )
-    root = git.repo_root(args.directory)
-    cfg = load_config(args, root)
+    root = cli.repository(args)
+    cfg = cli.load_config(args, root)
     options = ReportOptions(
         root=root,
         config=cfg,

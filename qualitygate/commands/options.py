@@ -1,0 +1,57 @@
+"""Options every command that runs the project's tests shares, defined once."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from pathlib import Path
+
+from qualitygate import config, git
+from qualitygate.errors import UsageError
+from qualitygate.reporting import target_parser
+
+
+def add_config(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="config file (default: qualitygate.toml, else pyproject.toml)",
+    )
+
+
+def add_test_run(p: argparse.ArgumentParser, coverage_help: str, timeout_help: str) -> None:
+    """--config, --coverage-file, --python, --timeout and -q."""
+    add_config(p)
+    p.add_argument("--coverage-file", type=Path, metavar="PATH", help=coverage_help)
+    p.add_argument("--python", metavar="PATH", help="the project's interpreter for its tests")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help=timeout_help)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+
+def add_report(
+    p: argparse.ArgumentParser, formats: Mapping[str, object], default: str, dest: str = "report"
+) -> None:
+    p.add_argument(
+        "--report",
+        dest=dest,
+        action="append",
+        type=target_parser(formats),
+        default=[],
+        metavar="FORMAT[:PATH]",
+        help=f"report format, repeatable: {', '.join(formats)} (default: {default})",
+    )
+
+
+def repository(args: argparse.Namespace) -> Path:
+    """The root of the repository -C/--directory points into."""
+    if not args.directory.is_dir():
+        raise UsageError(f"{args.directory} is not a folder", "check -C/--directory")
+    return git.repo_root(args.directory)
+
+
+def load_config(args: argparse.Namespace, root: Path) -> config.Config:
+    """The config with the command's flags on top (those it has)."""
+    keys = (*config.THRESHOLDS, "timeout", "python")
+    overrides = {key: getattr(args, key, None) for key in keys}
+    return config.load(root, getattr(args, "config", None), overrides=overrides)
