@@ -145,8 +145,8 @@ def nearby_tests(root: Path, cov: FileCoverage, lines: Iterable[int]) -> tuple[s
         inside = [s for s in spans if s[0] <= line <= s[1]]
         first, last = min(inside, key=lambda s: s[1] - s[0]) if inside else (line - 3, line + 3)
         near.update(range(first, last + 1))
-    tests = {t for line in near for t in cov.tests_by_line.get(line, ())}
-    return tuple(sorted(tests))
+    tests = {t.split("[", 1)[0] for line in near for t in cov.tests_by_line.get(line, ())}
+    return tuple(sorted(tests))  # parametrized cases as their one test function
 
 
 def mutate(

@@ -117,7 +117,9 @@ class Gap:
         if f.uncovered_changed_lines:
             out.append(f"uncovered changed lines: {ranges(f.uncovered_changed_lines)}")
             if f.nearby_tests:
-                out.append(f"{NEARBY_TESTS}: " + ", ".join(f.nearby_tests[:5]))
+                more = len(f.nearby_tests) - 5
+                tail = f" and {more} more" if more > 0 else ""
+                out.append(f"{NEARBY_TESTS}: " + ", ".join(f.nearby_tests[:5]) + tail)
         return out
 
     def not_testable_lines(self) -> list[str]:
