@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -70,3 +71,25 @@ def git_state(root: Path) -> tuple[str, str, str]:
         git(root, "symbolic-ref", "-q", "HEAD"),
         git(root, "ls-files", "-s"),
     )
+
+
+def measure(root: Path, data: Path, xml: Path | None = None) -> None:
+    """What a CI job does: pytest under coverage into `data`, optionally Cobertura `xml` too."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    coverage = [sys.executable, "-m", "coverage"]
+    pytest_args = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    subprocess.run(
+        [*coverage, "run", "--branch", f"--data-file={data}", "--source=app", *pytest_args],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    if xml is not None:
+        subprocess.run(
+            [*coverage, "xml", f"--data-file={data}", "-o", str(xml)],
+            cwd=root,
+            env=env,
+            check=True,
+            capture_output=True,
+        )

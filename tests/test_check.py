@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import FAILING_CHANGE, run_cli, run_json
-from tests.fixtures import commit, git, git_state, snapshot, write
+from tests.fixtures import commit, git, git_state, measure, snapshot, write
 
 BIG_SAVE = """
     def save(rows, limit):
@@ -156,34 +154,9 @@ def test_coverage_file_gives_the_same_verdict(
 ) -> None:
     write(layered, {"app/db/store.py": BIG_SAVE})
     data = tmp_path / "ci.coverage"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "coverage",
-            "run",
-            "--branch",
-            f"--data-file={data}",
-            "--source=app",
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=layered,
-        check=True,
-        capture_output=True,
-        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"},
-    )
+    xml = tmp_path / "coverage.xml"
+    measure(layered, data, xml)
     if fmt == "xml":
-        xml = tmp_path / "coverage.xml"
-        subprocess.run(
-            [sys.executable, "-m", "coverage", "xml", f"--data-file={data}", "-o", str(xml)],
-            cwd=layered,
-            check=True,
-            capture_output=True,
-        )
         data = xml
     code, from_file = run_json(
         layered, "--base", "HEAD", "--coverage-file", str(data), capsys=capsys

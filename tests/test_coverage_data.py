@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import coverage
@@ -11,7 +9,7 @@ import pytest
 
 from qualitygate.coverage_data import file_coverage, match_paths, read_data_file
 from qualitygate.errors import UsageError
-from tests.fixtures import make_repo
+from tests.fixtures import make_repo, measure
 
 FILES = {
     "app/__init__.py": "",
@@ -26,30 +24,7 @@ FILES = {
 @pytest.fixture(scope="module")
 def measured_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_repo(tmp_path_factory.mktemp("cov") / "r", FILES)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "coverage",
-            "run",
-            "--branch",
-            "--source=app",
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [sys.executable, "-m", "coverage", "xml", "-o", "coverage.xml"],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
+    measure(root, root / ".coverage", root / "coverage.xml")
     return root
 
 
