@@ -48,10 +48,15 @@ class StatementParser:
         self._cov = coverage.Coverage(data_file=None, config_file=_config_file(root))
 
     def statements(self, rel: str) -> frozenset[int]:
+        """Its statements; a file that is not valid Python stops the gate rather than
+        counting as a file with nothing to cover."""
         try:
             return frozenset(self._cov.analysis2(str(self._root / rel))[1])
-        except (CoverageException, SyntaxError, UnicodeDecodeError):
-            return frozenset()  # not Python coverage.py can parse: nothing to measure
+        except (CoverageException, SyntaxError, UnicodeDecodeError) as exc:
+            raise UsageError(
+                f"{rel}: not valid Python ({str(exc).splitlines()[0] if str(exc) else exc!r})",
+                "fix the file, or keep its folder out of source in [tool.qualitygate]",
+            ) from exc
 
 
 def _test_name(context: str) -> str:

@@ -322,3 +322,12 @@ def test_mutation_gate_names_the_survivor_and_each_mode_gates_its_own_part(
     assert (
         layer(mutation_only, "domain")["mutation_score"] == layer(full, "domain")["mutation_score"]
     )
+
+
+def test_a_changed_file_that_is_not_python_fails_closed(
+    layered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(layered, {"app/db/broken.py": "def get(key):\n    return key +\n"})
+    code, out, err = run_cli(layered, "--base", "HEAD", capsys=capsys)
+    assert code == 2 and out == ""
+    assert "app/db/broken.py: not valid Python" in err
