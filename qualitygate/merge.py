@@ -29,6 +29,19 @@ FIGURES = (
     "changed_lines",
     "uncovered_changed_lines",
 )
+TOP = ("base", "head", "layers", "files", "shard", "coverage_source", "mutation")
+LAYER = ("name", *FIGURES, "mutation_score", "rules")
+RULE = ("metric", "required")
+FILE = (
+    "path",
+    "layer",
+    "status",
+    "changed_lines",
+    "uncovered_changed_lines",
+    "mutants",
+    "not_mutation_testable",
+)
+MUTANT = ("line", "status", "diff", "tests", "name")
 THRESHOLD_OF = {
     "coverage": "min_coverage",
     "diff_coverage": "min_diff_coverage",
@@ -45,27 +58,37 @@ def read_part(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: not JSON ({exc})", "pass check --report json files") from exc
     if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
         raise UsageError(f"{path}: version: expected a qualitygate JSON report v{FORMAT_VERSION}")
-    for key in ("base", "head", "layers", "files", "shard", "coverage_source", "mutation"):
-        if key not in data:
-            raise UsageError(f"{path}: {key}: missing", "pass check --report json files")
+    _require(str(path), "", data, TOP)
+    for i, layer in enumerate(data["layers"]):
+        _require(str(path), f"layers[{i}]", layer, LAYER)
+        for j, rule in enumerate(layer["rules"]):
+            _require(str(path), f"layers[{i}].rules[{j}]", rule, RULE)
+    for i, f in enumerate(data["files"]):
+        _require(str(path), f"files[{i}]", f, FILE)
+        for j, m in enumerate(f["mutants"]):
+            _require(str(path), f"files[{i}].mutants[{j}]", m, MUTANT)
+        for j, n in enumerate(f["not_mutation_testable"]):
+            _require(str(path), f"files[{i}].not_mutation_testable[{j}]", n, ("line", "reason"))
     return data
 
 
-def _field(where: str, data: dict[str, Any], key: str) -> Any:
-    try:
-        return data[key]
-    except (KeyError, TypeError):
-        raise UsageError(f"{where}: {key}: missing") from None
+def _require(path: str, where: str, data: Any, keys: tuple[str, ...]) -> None:
+    """Every key the merge reads is there, or a message names the file and the entry."""
+    missing = [k for k in keys if not isinstance(data, dict) or k not in data]
+    if missing:
+        at = f"{where}." if where else ""
+        raise UsageError(f"{path}: {at}{missing[0]}: missing", "pass check --report json files")
 
 
-def file_result(where: str, f: dict[str, Any]) -> FileResult:
-    path = _field(where, f, "path")
+def file_result(f: dict[str, Any]) -> FileResult:
+    """A file of a part that `read_part` checked."""
+    path = f["path"]
     return FileResult(
         path=path,
-        layer=_field(where, f, "layer"),
-        status=_field(where, f, "status"),
-        changed_lines=tuple(_field(where, f, "changed_lines")),
-        uncovered_changed_lines=tuple(_field(where, f, "uncovered_changed_lines")),
+        layer=f["layer"],
+        status=f["status"],
+        changed_lines=tuple(f["changed_lines"]),
+        uncovered_changed_lines=tuple(f["uncovered_changed_lines"]),
         measured=bool(f.get("measured", True)),
         old_path=f.get("old_path"),
         nearby_tests=tuple(f.get("nearby_tests", ())),
@@ -117,9 +140,9 @@ def _coverage_view(part: dict[str, Any]) -> list[Any]:
 
 def _merged_files(parts: list[tuple[str, dict[str, Any]]]) -> list[FileResult]:
     merged: dict[str, FileResult] = {}
-    for name, part in parts:
+    for _, part in parts:
         for raw in part["files"]:
-            f = file_result(name, raw)
+            f = file_result(raw)
             known = merged.get(f.path)
             if known is None:
                 merged[f.path] = f

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,6 +109,26 @@ def test_parts_with_different_coverage_are_refused() -> None:
     other["layers"][0]["covered"] = 3
     with pytest.raises(UsageError, match="coverage differs"):
         merge([("p1", part(1, 2, ALL)), ("p2", other)])
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            lambda d: d["files"][0]["mutants"][0].pop("line"),
+            r"files\[0\]\.mutants\[0\]\.line: missing",
+        ),
+        (lambda d: d["layers"][0].pop("covered"), r"layers\[0\]\.covered: missing"),
+        (lambda d: d["files"].append("x"), r"files\[2\]\.path: missing"),
+    ],
+)
+def test_a_damaged_part_names_the_entry(tmp_path: Path, damage: Any, message: str) -> None:
+    data = part(1, 1, ALL)
+    damage(data)
+    path = tmp_path / "part.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(UsageError, match=message):
+        read_part(path)
 
 
 @pytest.mark.parametrize(
