@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -116,8 +117,6 @@ def gather_coverage(
 
 
 def _default_python() -> str:
-    import sys
-
     return sys.executable
 
 

@@ -12,7 +12,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from qualitygate import git, imports, placement, ratchet
-from qualitygate.check import CheckOptions, Progress, gather_coverage, is_test_file, source_files
+from qualitygate.check import (
+    CheckOptions,
+    Progress,
+    gather_coverage,
+    is_test_file,
+    layer_figures,
+    source_files,
+)
 from qualitygate.config import Config, Layer
 from qualitygate.inventory import (
     RUN,
@@ -192,3 +199,22 @@ def with_baseline(report: Report, baseline: ratchet.Baseline) -> Report:
 
 def ratchet_figures(layer: LayerReport) -> dict[str, float | None]:
     return {"tested_coverage": layer.tested_coverage, "tested_files": layer.tested_files_ratio}
+
+
+def measure_baseline(
+    root: Path, cfg: Config, coverage_file: Path | None, progress: Progress
+) -> ratchet.Baseline:
+    """Every layer's ratchet figures from one run of the tests under coverage: line
+    coverage measured as `check` measures it, tested figures as `report` does."""
+    options = CheckOptions(root=root, config=cfg, coverage_file=coverage_file)
+    cov, source = gather_coverage(options, source_files(root, cfg), progress)
+    report = run_report(ReportOptions(root=root, config=cfg), progress, (cov, source))
+    layers: dict[str, dict[str, float]] = {}
+    for figures in layer_figures(cfg, cov, (), mutation_ran=False):
+        if figures.coverage is not None:
+            layers.setdefault(figures.name, {})["coverage"] = figures.coverage
+    for layer in report.layers:
+        for metric, value in ratchet_figures(layer).items():
+            if value is not None:
+                layers.setdefault(layer.name, {})[metric] = value
+    return ratchet.Baseline(layers)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from qualitygate import ratchet
-from qualitygate.check import CheckOptions, gather_coverage, layer_figures, source_files
 from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode
-from qualitygate.survey import ReportOptions, ratchet_figures, run_report
+from qualitygate.survey import measure_baseline
 from qualitygate.ui import ConsoleProgress
 
 
@@ -27,29 +25,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def measure(root: Path, args: argparse.Namespace) -> ratchet.Baseline:
-    """Every layer's figures, from one run of the tests under coverage."""
-    cfg = cli.load_config(args, root)
-    with ConsoleProgress(sys.stderr, quiet=args.quiet) as progress:
-        options = CheckOptions(root=root, config=cfg, coverage_file=args.coverage_file)
-        cov, source = gather_coverage(options, source_files(root, cfg), progress)
-        report = run_report(ReportOptions(root=root, config=cfg), progress, (cov, source))
-    layers: dict[str, dict[str, float]] = {}
-    for figures in layer_figures(cfg, cov, (), mutation_ran=False):
-        if figures.coverage is not None:
-            layers.setdefault(figures.name, {})["coverage"] = figures.coverage
-    for layer in report.layers:
-        for metric, value in ratchet_figures(layer).items():
-            if value is not None:
-                layers.setdefault(layer.name, {})[metric] = value
-    return ratchet.Baseline(layers)
-
-
 def run(args: argparse.Namespace) -> int:
     root = cli.repository(args)
-    path = root / cli.load_config(args, root).baseline
+    cfg = cli.load_config(args, root)
+    path = root / cfg.baseline
     old = ratchet.read(path)
-    current = measure(root, args)
+    with ConsoleProgress(sys.stderr, quiet=args.quiet) as progress:
+        current = measure_baseline(root, cfg, args.coverage_file, progress)
     new = current if args.reset else ratchet.raise_bar(old, current)
     ratchet.write(path, new)
     for name, figures in sorted(new.layers.items()):

@@ -66,6 +66,11 @@ def file_dict(f: FileResult) -> dict[str, Any]:
     }
 
 
+def tool(**extra: str) -> dict[str, str]:
+    """Who wrote a JSON report; both JSON contracts carry it."""
+    return {"name": "qualitygate", "version": __version__, **extra}
+
+
 def shard_dict(shard: tuple[int, int] | None) -> dict[str, int] | None:
     return None if shard is None else {"index": shard[0], "count": shard[1]}
 
@@ -73,7 +78,7 @@ def shard_dict(shard: tuple[int, int] | None) -> dict[str, int] | None:
 def as_dict(result: CheckResult) -> dict[str, Any]:
     return {
         "version": FORMAT_VERSION,
-        "tool": {"name": "qualitygate", "version": __version__},
+        "tool": tool(),
         "passed": result.passed,
         "base": result.base,
         "head": result.head,

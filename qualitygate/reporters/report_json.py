@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from qualitygate import __version__
 from qualitygate.inventory import IMPORTED_ONLY, TESTED, UNTESTED, LayerReport, ModuleReport, Report
-from qualitygate.reporters.json_report import rule_dict
+from qualitygate.reporters.json_report import rule_dict, tool
 
 FORMAT_VERSION = 1
 
@@ -64,7 +63,7 @@ def layer_dict(layer: LayerReport) -> dict[str, Any]:
 def as_dict(report: Report) -> dict[str, Any]:
     return {
         "version": FORMAT_VERSION,
-        "tool": {"name": "qualitygate", "version": __version__, "command": "report"},
+        "tool": tool(command="report"),
         "generated": report.generated,
         "passed": report.passed,
         "mode": report.mode,
