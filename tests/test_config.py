@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from qualitygate import config
 from qualitygate.errors import ConfigError
+from qualitygate.project import config
 
 
 def load_text(

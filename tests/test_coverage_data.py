@@ -7,8 +7,8 @@ from pathlib import Path
 import coverage
 import pytest
 
-from qualitygate.coverage_data import file_coverage, match_paths, read_data_file
 from qualitygate.errors import UsageError
+from qualitygate.measure.coverage_data import file_coverage, match_paths, read_data_file
 from tests.fixtures import make_repo, measure
 
 FILES = {

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from qualitygate import config, git
-from qualitygate.check import resolve_diff
-from qualitygate.diff import DiffSpec, changed_files
+from qualitygate.check.pipeline import resolve_diff
 from qualitygate.errors import UsageError
+from qualitygate.project import config, git
+from qualitygate.project.diff import DiffSpec, changed_files
 from tests.fixtures import commit, make_repo, write
 from tests.fixtures import git as run_git
 

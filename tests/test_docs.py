@@ -24,8 +24,10 @@ from typing import Any
 import pytest
 import yaml
 
-from qualitygate import config, ratchet, snippets
+from qualitygate.adopt import snippets
+from qualitygate.gate import ratchet
 from qualitygate.main import COMMANDS, main, parser
+from qualitygate.project import config
 from tests.fixtures import make_repo
 
 CHECKOUT = Path(__file__).resolve().parents[1]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qualitygate.config import Layer
-from qualitygate.gate import evaluate, evaluate_layer
+from qualitygate.gate.rules import evaluate, evaluate_layer
 from qualitygate.model import LayerFigures, percent, ranges
+from qualitygate.project.config import Layer
 
 INFRA = Layer("infra", ("app/db/**",), min_coverage=60, min_diff_coverage=80, min_mutation_score=50)
 

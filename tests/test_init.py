@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from qualitygate import config, scaffold, snippets
+from qualitygate.adopt import scaffold, snippets
 from qualitygate.main import main
+from qualitygate.project import config
 from tests.fixtures import make_repo, snapshot, write
 
 

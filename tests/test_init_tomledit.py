@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qualitygate import tomledit
+from qualitygate.adopt import tomledit
 from qualitygate.errors import ConfigError
 
 RUFF = "[tool.ruff]\nline-length = 100  # wide\n"

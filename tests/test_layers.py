@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from qualitygate.config import Layer
-from qualitygate.layers import classify, in_folders, matches
+from qualitygate.project.config import Layer
+from qualitygate.project.layers import classify, in_folders, matches
 
 
 @pytest.mark.parametrize(

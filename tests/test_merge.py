@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from qualitygate.config import Layer
+from qualitygate.check.merge import merge, read_part
 from qualitygate.errors import UsageError
-from qualitygate.gate import evaluate
+from qualitygate.gate.rules import evaluate
 from qualitygate.main import main
-from qualitygate.merge import merge, read_part
 from qualitygate.model import CheckResult, FileResult, LayerFigures
 from qualitygate.mutation.model import Mutant
-from qualitygate.reporters.json_report import as_dict
+from qualitygate.project.config import Layer
+from qualitygate.reporters.check.jsonreport import as_dict
 from tests.conftest import commit, write
 from tests.fixtures import git
 

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qualitygate import __version__, snippets
-from qualitygate import git as qg_git
+from qualitygate import __version__
+from qualitygate.adopt import snippets
+from qualitygate.project import git as qg_git
 from tests.fixtures import GIT_ENV, commit, git, make_repo, write
 
 CHECKOUT = Path(__file__).resolve().parents[1]

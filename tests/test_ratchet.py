@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qualitygate import ratchet
 from qualitygate.errors import UsageError
+from qualitygate.gate import ratchet
 from qualitygate.main import main
 from tests.conftest import run_json
 from tests.fixtures import commit, git, write

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qualitygate.model import CheckResult
-from qualitygate.reporters import github
+from qualitygate.reporters.check import github
 from tests.ci_results import BAD_PATH, INJECTING_PATH, hostile, many_gaps, result
 
 COMMAND = re.compile(r"^::(?P<name>\w+)(?: (?P<props>[^:]*))?::(?P<message>.*)$")

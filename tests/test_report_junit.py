@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from junitparser import Failure, JUnitXml, Skipped, TestSuite
 
 from qualitygate.model import CheckResult
-from qualitygate.reporters import junit
+from qualitygate.reporters.check import junit
 from tests.ci_results import BAD_LAYER, BAD_PATH, INJECTING_PATH, hostile, result
 
 

@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from qualitygate.model import CheckResult
-from qualitygate.reporters import markdown
+from qualitygate.reporters.check import markdown
 from tests.ci_results import BAD_DIFF, BAD_LAYER, BAD_PATH, INJECTING_PATH, hostile, result
 
 PARSER = MarkdownIt("commonmark").enable("table")

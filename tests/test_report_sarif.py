@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from qualitygate.model import CheckResult
-from qualitygate.reporters import sarif
+from qualitygate.reporters.check import sarif
 from tests.ci_results import BAD_PATH, INJECTING_PATH, hostile, many_gaps, result
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-2.1.0-rtm.5.json").read_text())

@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from qualitygate.model import CheckResult
-from qualitygate.reporters import stryker
-from qualitygate.reporters.findings import span
+from qualitygate.reporters.check import stryker
+from qualitygate.reporters.check.findings import span
 from tests.ci_results import BAD_DIFF, BAD_PATH, hostile, many_gaps, result
 
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "mutation-testing-report-schema-3.8.4.json"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from qualitygate.check.shard import Unit, assign, parse_shard, select, units_of
 from qualitygate.errors import UsageError
-from qualitygate.shard import Unit, assign, parse_shard, select, units_of
 
 SPANS = {"a.py": [(1, 10), (12, 20), (14, 16)], "b.py": [(1, 4)]}
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from qualitygate import ratchet
 from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode
-from qualitygate.survey import measure_baseline
+from qualitygate.gate import ratchet
+from qualitygate.report.pipeline import measure_baseline
 from qualitygate.ui import ConsoleProgress
 
 

@@ -7,13 +7,13 @@ import dataclasses
 import os
 import sys
 
-from qualitygate import config
-from qualitygate.check import CheckOptions, run_check
+from qualitygate.check.pipeline import CheckOptions, run_check
+from qualitygate.check.shard import parse_shard
 from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode, UsageError
+from qualitygate.project import config
 from qualitygate.reporters import REPORTERS
-from qualitygate.reporting import ReportTarget, write_reports
-from qualitygate.shard import parse_shard
+from qualitygate.reporters.targets import ReportTarget, write_reports
 from qualitygate.ui import ConsoleProgress
 
 

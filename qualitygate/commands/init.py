@@ -18,9 +18,10 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import InlineTable, Table
 
-from qualitygate import config, git, scaffold, snippets, tomledit
+from qualitygate.adopt import scaffold, snippets, tomledit
 from qualitygate.commands import options as cli
 from qualitygate.errors import ConfigError, ExitCode, UsageError
+from qualitygate.project import config, git
 
 HEADER = "# qualitygate (written by `qualitygate init`): the targets are starting points.\n"
 

@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from qualitygate.check.merge import merge, read_part
 from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode
-from qualitygate.merge import merge, read_part
 from qualitygate.reporters import REPORTERS
-from qualitygate.reporting import ReportTarget, write_reports
+from qualitygate.reporters.targets import ReportTarget, write_reports
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -6,9 +6,9 @@ import argparse
 from collections.abc import Mapping
 from pathlib import Path
 
-from qualitygate import config, git
 from qualitygate.errors import UsageError
-from qualitygate.reporting import target_parser
+from qualitygate.project import config, git
+from qualitygate.reporters.targets import target_parser
 
 
 def add_config(p: argparse.ArgumentParser) -> None:

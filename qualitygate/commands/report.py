@@ -10,19 +10,19 @@ from typing import TextIO
 
 from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode, UsageError
-from qualitygate.inventory import Report
-from qualitygate.reporters import report_issue, report_json, report_markdown, report_terminal
-from qualitygate.reporting import ReportTarget, target_parser, write_reports
-from qualitygate.survey import ReportOptions, run_report
+from qualitygate.report.model import Report
+from qualitygate.report.pipeline import ReportOptions, run_report
+from qualitygate.reporters.report import issue, jsonreport, markdown, terminal
+from qualitygate.reporters.targets import ReportTarget, target_parser, write_reports
 from qualitygate.ui import ConsoleProgress
 
 ReportRenderer = Callable[[Report, TextIO], None]
 
 REPORT_FORMATS: dict[str, ReportRenderer] = {
-    "terminal": report_terminal.render,
-    "markdown": report_markdown.render,
-    "issue": report_issue.render,
-    "json": report_json.render,
+    "terminal": terminal.render,
+    "markdown": markdown.render,
+    "issue": issue.render,
+    "json": jsonreport.render,
 }
 
 

@@ -6,13 +6,21 @@ from collections.abc import Callable
 from typing import TextIO
 
 from qualitygate.model import CheckResult
-from qualitygate.reporters import github, json_report, junit, markdown, sarif, stryker, terminal
+from qualitygate.reporters.check import (
+    github,
+    jsonreport,
+    junit,
+    markdown,
+    sarif,
+    stryker,
+    terminal,
+)
 
 Reporter = Callable[[CheckResult, TextIO], None]
 
 REPORTERS: dict[str, Reporter] = {
     "terminal": terminal.render,
-    "json": json_report.render,
+    "json": jsonreport.render,
     "markdown": markdown.render,
     "github": github.render,
     "junit": junit.render,

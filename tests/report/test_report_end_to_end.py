@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from qualitygate import __version__
-from qualitygate.config import load
 from qualitygate.main import main
-from qualitygate.reporters import report_terminal
-from qualitygate.survey import ReportOptions, run_report
+from qualitygate.project.config import load
+from qualitygate.report.pipeline import ReportOptions, run_report
+from qualitygate.reporters.report import terminal as report_terminal
 from tests.fixtures import make_repo, write
 from tests.report.backend import FILES
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qualitygate.inventory import (
+from qualitygate.project.priority import PrioritySettings, describe, level, points, priority_of
+from qualitygate.report.model import (
     IMPORTED_ONLY,
     RUN,
     STATIC,
@@ -16,7 +17,6 @@ from qualitygate.inventory import (
     missing_tests,
     module_status,
 )
-from qualitygate.priority import PrioritySettings, describe, level, points, priority_of
 
 
 @pytest.mark.parametrize(

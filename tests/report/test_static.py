@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from qualitygate.imports import imports_of, module_index
-from qualitygate.module_shape import shape_of
-from qualitygate.placement import FolderMapping, learn, mapping_of, suggest
+from qualitygate.report.imports import imports_of, module_index
+from qualitygate.report.module_shape import shape_of
+from qualitygate.report.placement import FolderMapping, learn, mapping_of, suggest
 
 SOURCES = [
     "app/__init__.py",

@@ -5,8 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from qualitygate.inventory import IMPORTED_ONLY, TESTED, UNTESTED, LayerReport, ModuleReport, Report
-from qualitygate.reporters.json_report import rule_dict, tool
+from qualitygate.report.model import (
+    IMPORTED_ONLY,
+    TESTED,
+    UNTESTED,
+    LayerReport,
+    ModuleReport,
+    Report,
+)
+from qualitygate.reporters.check.jsonreport import rule_dict, tool
 
 FORMAT_VERSION = 1
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from qualitygate.errors import ConfigError
-from qualitygate.priority import PrioritySettings, parse_settings
+from qualitygate.project.priority import PrioritySettings, parse_settings
 
 THRESHOLDS = ("min_coverage", "min_diff_coverage", "min_mutation_score")
 PERCENTS = (*THRESHOLDS, "min_tested_files")
@@ -78,7 +78,7 @@ class Config:
 def presets_dir() -> Path:
     """Shipped presets: inside the wheel, or `config/` beside the package in a checkout."""
     packaged = Path(str(resources.files("qualitygate"))) / "_presets"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "config"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "config"
 
 
 def preset_names() -> list[str]:

@@ -13,7 +13,7 @@ import re
 from typing import TextIO
 
 from qualitygate.model import CheckResult, LayerVerdict, Rule
-from qualitygate.reporters.summary import (
+from qualitygate.reporters.check.summary import (
     METRIC_NAMES,
     NEARBY_TESTS,
     SURVIVORS,

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TextIO
 
 from qualitygate.model import CheckResult
-from qualitygate.reporters import markdown
-from qualitygate.reporters.findings import Finding, findings
+from qualitygate.reporters.check import markdown
+from qualitygate.reporters.check.findings import Finding, findings
 
 SHOWN_PER_LEVEL = 10  # GitHub's per-step display limit for errors, and for warnings
 DATA_ESCAPES = {"%": "%25", "\r": "%0D", "\n": "%0A"}

@@ -13,8 +13,8 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from qualitygate.model import CheckResult, LayerVerdict, Rule
-from qualitygate.reporters.findings import MUTANT, UNCOVERED, Finding, findings
-from qualitygate.reporters.summary import METRIC_NAMES, rule_line
+from qualitygate.reporters.check.findings import MUTANT, UNCOVERED, Finding, findings
+from qualitygate.reporters.check.summary import METRIC_NAMES, rule_line
 
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 FINDING_KIND = {"diff_coverage": UNCOVERED, "mutation_score": MUTANT}

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from qualitygate.inventory import IMPORTED_ONLY, TESTED, UNTESTED, LayerReport, ModuleReport, Report
-from qualitygate.priority import rank
-from qualitygate.reporters.report_text import (
+from qualitygate.project.priority import rank
+from qualitygate.report.model import (
+    IMPORTED_ONLY,
+    TESTED,
+    UNTESTED,
+    LayerReport,
+    ModuleReport,
+    Report,
+)
+from qualitygate.reporters.report.text import (
     MARKERS,
     SUMMARY_COLUMNS,
     gap_sentences,

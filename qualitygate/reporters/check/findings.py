@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from qualitygate.model import CheckResult, FileResult
 from qualitygate.mutation.model import Mutant
-from qualitygate.reporters.summary import SURVIVORS, gaps, mutant_label
+from qualitygate.reporters.check.summary import SURVIVORS, gaps, mutant_label
 
 UNCOVERED = "uncovered-change"
 MUTANT = "surviving-mutant"

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from qualitygate import __version__
 from qualitygate.model import CheckResult
-from qualitygate.reporters.findings import MUTANT, UNCOVERED, Finding, findings, span
+from qualitygate.reporters.check.findings import MUTANT, UNCOVERED, Finding, findings, span
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 RULES = {

@@ -10,7 +10,13 @@ from rich.table import Table
 from rich.text import Text
 
 from qualitygate.model import CheckResult
-from qualitygate.reporters.summary import LAYER_COLUMNS, gaps, layer_row, rule_line, verdict_line
+from qualitygate.reporters.check.summary import (
+    LAYER_COLUMNS,
+    gaps,
+    layer_row,
+    rule_line,
+    verdict_line,
+)
 
 
 def styled(out: TextIO) -> bool:

@@ -1,4 +1,4 @@
-"""The `check` pipeline: diff -> changed modules -> layers -> coverage -> mutation -> gate.
+"""The `check` pipeline: diff -> changed modules -> layers -> coverage -> mutation -> rules.
 
 Each stage takes and returns qualitygate's own frozen data; the adapters
 (`diff`, `coverage_data`, `testrun`, `mutation`) keep third-party types to
@@ -15,11 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from qualitygate import coverage_data, diff, gate, git, ratchet, shard, testrun
-from qualitygate.config import Config, Layer
-from qualitygate.diff import DiffSpec
+from qualitygate.check import shard
 from qualitygate.errors import UsageError
-from qualitygate.layers import in_folders, layer_of
+from qualitygate.gate import ratchet, rules
+from qualitygate.measure import coverage_data, testrun
 from qualitygate.model import ChangedFile, CheckResult, FileCoverage, FileResult, LayerFigures
 from qualitygate.mutation.model import (
     Mutant,
@@ -27,6 +26,10 @@ from qualitygate.mutation.model import (
     MutationRequest,
     NotTestable,
 )
+from qualitygate.project import diff, git
+from qualitygate.project.config import Config, Layer
+from qualitygate.project.diff import DiffSpec
+from qualitygate.project.layers import in_folders, layer_of
 
 TEST_FILE_NAMES = ("test_*.py", "*_test.py", "conftest.py")
 
@@ -274,7 +277,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     results = file_results(root, changed, cov, cfg, outcome, options.coverage)
     layers: dict[str, Layer] = {layer.name: layer for layer in (*cfg.layers, cfg.other)}
     figures = layer_figures(cfg, cov, results, outcome is not None, options.coverage)
-    verdicts = gate.evaluate(figures, layers, gate.skipped(options.mutation, options.coverage))
+    verdicts = rules.evaluate(figures, layers, rules.skipped(options.mutation, options.coverage))
     baseline = ratchet.read(root / cfg.baseline)
     verdicts = tuple(
         replace(

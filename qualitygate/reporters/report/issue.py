@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TextIO
 
 from qualitygate import __version__
-from qualitygate.inventory import TESTED, LayerReport, ModuleReport, Report
-from qualitygate.priority import rank
-from qualitygate.reporters.report_text import (
+from qualitygate.project.priority import rank
+from qualitygate.report.model import TESTED, LayerReport, ModuleReport, Report
+from qualitygate.reporters.check.summary import pct
+from qualitygate.reporters.report.text import (
     MARKERS,
     gap_sentences,
     missing_what,
@@ -15,7 +16,6 @@ from qualitygate.reporters.report_text import (
     plural,
     source_line,
 )
-from qualitygate.reporters.summary import pct
 
 SEPARATOR = "\n<!-- qualitygate: next issue -->\n\n"
 NAMES = {

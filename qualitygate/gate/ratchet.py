@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualitygate.errors import UsageError
-from qualitygate.gate import check_rule
+from qualitygate.gate.rules import check_rule
 from qualitygate.model import Rule
 
 VERSION = 1

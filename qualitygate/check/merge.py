@@ -14,12 +14,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from qualitygate import gate
-from qualitygate.config import Layer
 from qualitygate.errors import UsageError
+from qualitygate.gate import rules
 from qualitygate.model import CheckResult, FileResult, LayerFigures
 from qualitygate.mutation.model import Mutant, NotTestable
-from qualitygate.reporters.json_report import FORMAT_VERSION
+from qualitygate.project.config import Layer
+from qualitygate.reporters.check.jsonreport import FORMAT_VERSION
 
 FIGURES = (
     "files",
@@ -204,10 +204,10 @@ def merge(parts: list[tuple[str, dict[str, Any]]]) -> CheckResult:
         head=first["head"],
         files=tuple(files),
         coverage_source=first["coverage_source"],
-        layers=gate.evaluate(
+        layers=rules.evaluate(
             figures,
             thresholds,
-            gate.skipped(mutation_on, first["coverage_source"] != "not measured"),
+            rules.skipped(mutation_on, first["coverage_source"] != "not measured"),
         ),
         mutation="ran" if ran else first["mutation"],
         excluded_tests=tuple(excluded),

@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from qualitygate.gate import check_rule
+from qualitygate.gate.rules import check_rule
 from qualitygate.model import Rule, percent
-from qualitygate.priority import rank
+from qualitygate.project.priority import rank
 
 TESTED, IMPORTED_ONLY, UNTESTED = "tested", "imported only", "untested"
 STATUS_ORDER = (UNTESTED, IMPORTED_ONLY, TESTED)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Sequence
 
-from qualitygate.inventory import (
+from qualitygate.model import Rule, percent
+from qualitygate.report.model import (
     IMPORTED_ONLY,
     TESTED,
     UNTESTED,
@@ -13,8 +14,7 @@ from qualitygate.inventory import (
     ModuleReport,
     Report,
 )
-from qualitygate.model import Rule, percent
-from qualitygate.reporters.summary import pct
+from qualitygate.reporters.check.summary import pct
 
 MARKERS = {UNTESTED: "❌", IMPORTED_ONLY: "⚠️", TESTED: "✅"}
 SHORT = {

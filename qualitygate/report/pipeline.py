@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from qualitygate import git, imports, placement, ratchet
-from qualitygate.check import (
+from qualitygate.check.pipeline import (
     CheckOptions,
     Progress,
     gather_coverage,
@@ -20,8 +19,14 @@ from qualitygate.check import (
     layer_figures,
     source_files,
 )
-from qualitygate.config import Config, Layer
-from qualitygate.inventory import (
+from qualitygate.gate import ratchet
+from qualitygate.model import FileCoverage
+from qualitygate.project import git
+from qualitygate.project.config import Config, Layer
+from qualitygate.project.layers import layer_of
+from qualitygate.project.priority import PrioritySettings, check_layer_names, describe, priority_of
+from qualitygate.report import imports, placement
+from qualitygate.report.model import (
     RUN,
     STATIC,
     UNTESTED,
@@ -33,10 +38,7 @@ from qualitygate.inventory import (
     module_status,
     worst_first,
 )
-from qualitygate.layers import layer_of
-from qualitygate.model import FileCoverage
-from qualitygate.module_shape import ModuleShape, shape_of
-from qualitygate.priority import PrioritySettings, check_layer_names, describe, priority_of
+from qualitygate.report.module_shape import ModuleShape, shape_of
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from diff_cover.diff_reporter import GitDiffReporter
 from diff_cover.git_diff import GitDiffError, GitDiffTool
 from diff_cover.git_path import GitPathTool
 
-from qualitygate import git
 from qualitygate.errors import ToolError
 from qualitygate.model import ChangedFile
+from qualitygate.project import git
 
 STATUS_NAMES = {"A": "added", "M": "modified", "R": "renamed", "C": "added", "D": "deleted"}
 

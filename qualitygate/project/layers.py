@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from qualitygate.config import Config, Layer
+from qualitygate.project.config import Config, Layer
 
 
 @functools.lru_cache(maxsize=1024)

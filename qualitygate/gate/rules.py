@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from qualitygate.config import Layer
 from qualitygate.model import LayerFigures, LayerVerdict, Rule
+from qualitygate.project.config import Layer
 
 
 def check_rule(metric: str, actual: float | None, required: float, why_absent: str = "") -> Rule:

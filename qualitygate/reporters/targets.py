@@ -36,7 +36,6 @@ def target_parser(formats: Mapping[str, object]) -> Callable[[str], ReportTarget
     return parse
 
 
-
 def write_reports(
     result: Result,
     targets: Iterable[ReportTarget],

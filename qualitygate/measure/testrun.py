@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualitygate import process
-from qualitygate.coverage_data import Measured, read_sqlite
 from qualitygate.errors import TestsFailedError, ToolError
+from qualitygate.measure.coverage_data import Measured, read_sqlite
 
 PLUGIN_NAME = "_qualitygate_contexts"
 PLUGIN = """

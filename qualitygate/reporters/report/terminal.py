@@ -13,8 +13,9 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from qualitygate.inventory import IMPORTED_ONLY, TESTED, UNTESTED, LayerReport, Report
-from qualitygate.reporters.report_text import (
+from qualitygate.report.model import IMPORTED_ONLY, TESTED, UNTESTED, LayerReport, Report
+from qualitygate.reporters.check.terminal import plain_table, styled
+from qualitygate.reporters.report.text import (
     MARKERS,
     SUMMARY_COLUMNS,
     gap_sentences,
@@ -25,7 +26,6 @@ from qualitygate.reporters.report_text import (
     total_row,
     verdict_line,
 )
-from qualitygate.reporters.terminal import plain_table, styled
 
 STYLES = {UNTESTED: "red", IMPORTED_ONLY: "yellow", TESTED: "green"}
 

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from qualitygate import __version__
 from qualitygate.model import CheckResult, FileResult
 from qualitygate.mutation.model import Mutant
-from qualitygate.reporters.findings import Span, span
+from qualitygate.reporters.check.findings import Span, span
 
 STATUS = {
     "killed": "Killed",

@@ -1,0 +1,1 @@
+"""Adoption: scaffolding a config, editing TOML, the snippets `init` prints."""

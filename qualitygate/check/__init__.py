@@ -1,0 +1,1 @@
+"""The `check` pipeline and its sharding and merging."""

@@ -1,0 +1,1 @@
+"""The gate: figures per layer, rules and verdicts, the ratchet."""

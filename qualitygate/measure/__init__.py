@@ -1,0 +1,1 @@
+"""Measuring the tests: the run under coverage and reading coverage data."""

@@ -1,0 +1,1 @@
+"""What the project is: its config, layers, git history, the change, its files."""

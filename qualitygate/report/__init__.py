@@ -1,0 +1,1 @@
+"""The `report` pipeline (whole-repository gap report) and its model."""

@@ -1,0 +1,1 @@
+"""Renderers of a check result, one module per format."""
