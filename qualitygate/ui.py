@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.status import Status
 
-from qualitygate.check.pipeline import Progress as PipelineProgress
+from qualitygate.progress import Progress as PipelineProgress
 
 
 def interactive(stream: TextIO) -> bool:

@@ -7,31 +7,25 @@ themselves.
 
 from __future__ import annotations
 
-import ast
 import os
-import sys
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qualitygate.check import shard
+from qualitygate.check.results import file_results
 from qualitygate.errors import UsageError
 from qualitygate.gate import ratchet, rules
-from qualitygate.measure import coverage_data, testrun
-from qualitygate.model import ChangedFile, CheckResult, FileCoverage, FileResult, LayerFigures
-from qualitygate.mutation.model import (
-    Mutant,
-    MutationOutcome,
-    MutationRequest,
-    NotTestable,
-)
+from qualitygate.gate.figures import layer_figures
+from qualitygate.measure.gather import gather_coverage, python_of
+from qualitygate.model import ChangedFile, CheckResult, FileCoverage
+from qualitygate.mutation.model import MutationOutcome, MutationRequest
+from qualitygate.progress import Progress
 from qualitygate.project import diff, git
 from qualitygate.project.config import Config, Layer
 from qualitygate.project.diff import DiffSpec
+from qualitygate.project.files import function_spans, is_test_file, source_files
 from qualitygate.project.layers import in_folders, layer_of
-
-TEST_FILE_NAMES = ("test_*.py", "*_test.py", "conftest.py")
 
 
 @dataclass(frozen=True)
@@ -46,16 +40,6 @@ class CheckOptions:
     shard: tuple[int, int] | None = None  # (K, N): only the Kth of N parts of the mutants
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-
-
-class Progress:
-    """What the pipeline tells the user while it works; the CLI draws it."""
-
-    def stage(self, text: str) -> None:
-        pass
-
-    def mutants(self, done: int, total: int, killed: int, survived: int) -> None:
-        pass
 
 
 def resolve_diff(
@@ -84,73 +68,6 @@ def resolve_diff(
     return DiffSpec(base=git.merge_base(root, commit, head), label=ref)
 
 
-def is_test_file(path: str, config: Config) -> bool:
-    name = Path(path).name
-    return in_folders(path, config.tests) or any(Path(name).match(p) for p in TEST_FILE_NAMES)
-
-
-def source_files(root: Path, config: Config) -> list[str]:
-    """Every Python file under `source`, tests excluded, as git sees the working tree."""
-    folders = config.source or (".",)
-    return [
-        path
-        for path in git.tracked_files(root)
-        if path.endswith(".py") and in_folders(path, folders) and not is_test_file(path, config)
-    ]
-
-
-def gather_coverage(
-    options: CheckOptions, files: list[str], progress: Progress
-) -> tuple[dict[str, FileCoverage], str]:
-    cfg = options.config
-    if not options.coverage:
-        return coverage_data.file_coverage(options.root, files, {}), "not measured"
-    if options.coverage_file is not None:
-        progress.stage(f"Reading coverage from {options.coverage_file}")
-        measured = coverage_data.read_data_file(options.coverage_file)
-        source = str(options.coverage_file)
-    else:
-        progress.stage("Running the tests under coverage")
-        python = cfg.python or _default_python()
-        run = testrun.run_tests(
-            options.root, python, cfg.source, cfg.tests, cfg.timeout, cfg.pytest_args
-        )
-        measured, source = run.measured, "pytest"
-    return coverage_data.file_coverage(options.root, files, measured), source
-
-
-def _default_python() -> str:
-    return sys.executable
-
-
-def function_spans(source: str) -> list[tuple[int, int]]:
-    """(first, last) line of each function in a module, innermost last."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    return [
-        (node.lineno, node.end_lineno or node.lineno)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-    ]
-
-
-def nearby_tests(root: Path, cov: FileCoverage, lines: Iterable[int]) -> tuple[str, ...]:
-    """Tests that run other lines of the functions holding `lines` (or lines close by)."""
-    wanted = set(lines)
-    if not wanted or not cov.tests_by_line:
-        return ()
-    spans = function_spans((root / cov.path).read_text(errors="replace"))
-    near: set[int] = set()
-    for line in wanted:
-        inside = [s for s in spans if s[0] <= line <= s[1]]
-        first, last = min(inside, key=lambda s: s[1] - s[0]) if inside else (line - 3, line + 3)
-        near.update(range(first, last + 1))
-    tests = {t.split("[", 1)[0] for line in near for t in cov.tests_by_line.get(line, ())}
-    return tuple(sorted(tests))  # parametrized cases as their one test function
-
-
 def mutate(
     options: CheckOptions,
     changed: list[ChangedFile],
@@ -176,7 +93,7 @@ def mutate(
         changed_lines=targets,
         source=cfg.source or (".",),
         tests=cfg.tests,
-        python=cfg.python or _default_python(),
+        python=python_of(cfg),
         workers=options.workers,
         timeout=cfg.timeout,
         cache_dir=git.git_dir(options.root) / "qualitygate" / "mutation",
@@ -185,77 +102,6 @@ def mutate(
     from qualitygate.mutation import run_mutation
 
     return run_mutation(request, progress.mutants)
-
-
-def file_results(
-    root: Path,
-    changed: list[ChangedFile],
-    cov: Mapping[str, FileCoverage],
-    config: Config,
-    outcome: MutationOutcome | None,
-    coverage_on: bool = True,
-) -> tuple[FileResult, ...]:
-    mutants: dict[str, list[Mutant]] = defaultdict(list)
-    untestable: dict[str, list[NotTestable]] = defaultdict(list)
-    for m in outcome.mutants if outcome else ():
-        mutants[m.path].append(m)
-    for n in outcome.not_testable if outcome else ():
-        untestable[n.path].append(n)
-    results = []
-    for c in changed:
-        fc = cov.get(c.path)
-        lines = sorted(c.lines & fc.statements) if fc else []
-        missing = [n for n in lines if fc and n not in fc.executed] if coverage_on else []
-        results.append(
-            FileResult(
-                path=c.path,
-                layer=layer_of(c.path, config).name,
-                status=c.status,
-                changed_lines=tuple(lines),
-                uncovered_changed_lines=tuple(missing),
-                measured=bool(fc and fc.executed) or not coverage_on,
-                old_path=c.old_path,
-                nearby_tests=nearby_tests(root, fc, missing) if fc and missing else (),
-                mutants=tuple(sorted(mutants[c.path], key=lambda m: (m.line, m.name))),
-                not_testable=tuple(sorted(untestable[c.path], key=lambda n: n.line)),
-            )
-        )
-    return tuple(results)
-
-
-def layer_figures(
-    config: Config,
-    cov: Mapping[str, FileCoverage],
-    files: Iterable[FileResult],
-    mutation_ran: bool,
-    coverage_on: bool = True,
-) -> list[LayerFigures]:
-    """Figures per layer, in declared order, then the catch-all layer when it has files."""
-    totals: dict[str, dict[str, int]] = {
-        layer.name: defaultdict(int) for layer in (*config.layers, config.other)
-    }
-    for fc in cov.values():
-        t = totals[layer_of(fc.path, config).name]
-        t["files"] += 1
-        t["statements"] += len(fc.statements)
-        t["covered"] += len(fc.executed)
-    for f in files:
-        t = totals[f.layer]
-        t["changed_files"] += 1
-        t["changed_lines"] += len(f.changed_lines)
-        t["uncovered_changed_lines"] += len(f.uncovered_changed_lines)
-        t["mutants_detected"] += f.mutants_detected
-        t["mutants_undetected"] += f.mutants_undetected
-    figures = []
-    for name, t in totals.items():
-        if name == config.other.name and not t["files"] and not t["changed_files"]:
-            continue
-        layer = next(la for la in (*config.layers, config.other) if la.name == name)
-        ran = mutation_ran and layer.min_mutation_score > 0 and t["changed_lines"] > 0
-        figures.append(
-            LayerFigures(name=name, mutation_ran=ran, coverage_measured=coverage_on, **t)
-        )
-    return figures
 
 
 def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckResult:
@@ -272,7 +118,9 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     files = sorted(
         set(source_files(root, cfg)) | {c.path for c in changed if c.status != "deleted"}
     )
-    cov, cov_source = gather_coverage(options, files, progress)
+    cov, cov_source = gather_coverage(
+        root, cfg, files, progress, options.coverage_file, options.coverage
+    )
     outcome = mutate(options, changed, cov, progress)
     results = file_results(root, changed, cov, cfg, outcome, options.coverage)
     layers: dict[str, Layer] = {layer.name: layer for layer in (*cfg.layers, cfg.other)}

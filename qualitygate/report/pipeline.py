@@ -1,8 +1,9 @@
 """The `report` pipeline: every source file -> layers -> shape and test imports -> coverage
 with test contexts (unless --no-run) -> status, estimate, priority, test path -> gate.
 
-It reuses `check`'s stages (source files, test files, running the tests once
-under coverage) and only adds what a whole-repository report needs.
+It shares its stages with `check` (source and test files from `project`, one test run
+under coverage from `measure`, layer figures from `gate`) and adds what a
+whole-repository report needs.
 """
 
 from __future__ import annotations
@@ -11,18 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from qualitygate.check.pipeline import (
-    CheckOptions,
-    Progress,
-    gather_coverage,
-    is_test_file,
-    layer_figures,
-    source_files,
-)
 from qualitygate.gate import ratchet
+from qualitygate.gate.figures import layer_figures
+from qualitygate.measure.gather import gather_coverage
 from qualitygate.model import FileCoverage
+from qualitygate.progress import Progress
 from qualitygate.project import git
 from qualitygate.project.config import Config, Layer
+from qualitygate.project.files import is_test_file, source_files
 from qualitygate.project.layers import layer_of
 from qualitygate.project.priority import PrioritySettings, check_layer_names, describe, priority_of
 from qualitygate.report import imports, placement
@@ -169,8 +166,7 @@ def run_report(
     if measured is not None:
         cov, source = {rel: measured[0][rel] for rel in modules if rel in measured[0]}, measured[1]
     elif options.run_tests or options.coverage_file is not None:
-        check_options = CheckOptions(root=root, config=cfg, coverage_file=options.coverage_file)
-        cov, source = gather_coverage(check_options, modules, progress)
+        cov, source = gather_coverage(root, cfg, modules, progress, options.coverage_file)
     mode = RUN if any(c.has_contexts for c in cov.values()) else STATIC
     facts = [
         ModuleFacts(
@@ -208,8 +204,7 @@ def measure_baseline(
 ) -> ratchet.Baseline:
     """Every layer's ratchet figures from one run of the tests under coverage: line
     coverage measured as `check` measures it, tested figures as `report` does."""
-    options = CheckOptions(root=root, config=cfg, coverage_file=coverage_file)
-    cov, source = gather_coverage(options, source_files(root, cfg), progress)
+    cov, source = gather_coverage(root, cfg, source_files(root, cfg), progress, coverage_file)
     report = run_report(ReportOptions(root=root, config=cfg), progress, (cov, source))
     layers: dict[str, dict[str, float]] = {}
     for figures in layer_figures(cfg, cov, (), mutation_ran=False):

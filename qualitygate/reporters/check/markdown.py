@@ -20,8 +20,8 @@ from qualitygate.reporters.check.summary import (
     Gap,
     gaps,
     mutant_label,
-    pct,
 )
+from qualitygate.reporters.wording import pct
 
 PASS, FAIL = "✅", "❌"
 MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&~#!"})

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from qualitygate.model import CheckResult, FileResult, LayerVerdict, Rule, ranges
 from qualitygate.mutation.model import UNDETECTED
+from qualitygate.reporters.wording import pct
 
 LAYER_COLUMNS = (
     "Layer",
@@ -31,10 +32,6 @@ SHORT = {
     "mutation_score": "mut",
     "coverage_baseline": "base",
 }
-
-
-def pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}%"
 
 
 def targets(layer: LayerVerdict) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import TextIO
 
 from rich.console import Console
@@ -17,19 +16,7 @@ from qualitygate.reporters.check.summary import (
     rule_line,
     verdict_line,
 )
-
-
-def styled(out: TextIO) -> bool:
-    """Colour and boxes only on a terminal, and never with NO_COLOR set."""
-    return out.isatty() and not os.environ.get("NO_COLOR")
-
-
-def plain_table(rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]
+from qualitygate.reporters.wording import plain_table, styled
 
 
 def render_plain(result: CheckResult, out: TextIO) -> None:

@@ -7,7 +7,6 @@ from typing import TextIO
 from qualitygate import __version__
 from qualitygate.project.priority import rank
 from qualitygate.report.model import TESTED, LayerReport, ModuleReport, Report
-from qualitygate.reporters.check.summary import pct
 from qualitygate.reporters.report.text import (
     MARKERS,
     gap_sentences,
@@ -16,6 +15,7 @@ from qualitygate.reporters.report.text import (
     plural,
     source_line,
 )
+from qualitygate.reporters.wording import pct
 
 SEPARATOR = "\n<!-- qualitygate: next issue -->\n\n"
 NAMES = {

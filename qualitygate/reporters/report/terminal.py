@@ -14,7 +14,6 @@ from rich.text import Text
 from rich.tree import Tree
 
 from qualitygate.report.model import IMPORTED_ONLY, TESTED, UNTESTED, LayerReport, Report
-from qualitygate.reporters.check.terminal import plain_table, styled
 from qualitygate.reporters.report.text import (
     MARKERS,
     SUMMARY_COLUMNS,
@@ -26,6 +25,7 @@ from qualitygate.reporters.report.text import (
     total_row,
     verdict_line,
 )
+from qualitygate.reporters.wording import plain_table, styled
 
 STYLES = {UNTESTED: "red", IMPORTED_ONLY: "yellow", TESTED: "green"}
 

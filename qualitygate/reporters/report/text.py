@@ -14,7 +14,7 @@ from qualitygate.report.model import (
     ModuleReport,
     Report,
 )
-from qualitygate.reporters.check.summary import pct
+from qualitygate.reporters.wording import pct
 
 MARKERS = {UNTESTED: "❌", IMPORTED_ONLY: "⚠️", TESTED: "✅"}
 SHORT = {

@@ -1,0 +1,64 @@
+"""What `check` found per changed file: changed, uncovered lines, mutants, nearby tests."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from qualitygate.model import ChangedFile, FileCoverage, FileResult
+from qualitygate.mutation.model import Mutant, MutationOutcome, NotTestable
+from qualitygate.project.config import Config
+from qualitygate.project.files import function_spans
+from qualitygate.project.layers import layer_of
+
+
+def nearby_tests(root: Path, cov: FileCoverage, lines: Iterable[int]) -> tuple[str, ...]:
+    """Tests that run other lines of the functions holding `lines` (or lines close by)."""
+    wanted = set(lines)
+    if not wanted or not cov.tests_by_line:
+        return ()
+    spans = function_spans((root / cov.path).read_text(errors="replace"))
+    near: set[int] = set()
+    for line in wanted:
+        inside = [s for s in spans if s[0] <= line <= s[1]]
+        first, last = min(inside, key=lambda s: s[1] - s[0]) if inside else (line - 3, line + 3)
+        near.update(range(first, last + 1))
+    tests = {t.split("[", 1)[0] for line in near for t in cov.tests_by_line.get(line, ())}
+    return tuple(sorted(tests))  # parametrized cases as their one test function
+
+
+def file_results(
+    root: Path,
+    changed: list[ChangedFile],
+    cov: Mapping[str, FileCoverage],
+    config: Config,
+    outcome: MutationOutcome | None,
+    coverage_on: bool = True,
+) -> tuple[FileResult, ...]:
+    mutants: dict[str, list[Mutant]] = defaultdict(list)
+    untestable: dict[str, list[NotTestable]] = defaultdict(list)
+    for m in outcome.mutants if outcome else ():
+        mutants[m.path].append(m)
+    for n in outcome.not_testable if outcome else ():
+        untestable[n.path].append(n)
+    results = []
+    for c in changed:
+        fc = cov.get(c.path)
+        lines = sorted(c.lines & fc.statements) if fc else []
+        missing = [n for n in lines if fc and n not in fc.executed] if coverage_on else []
+        results.append(
+            FileResult(
+                path=c.path,
+                layer=layer_of(c.path, config).name,
+                status=c.status,
+                changed_lines=tuple(lines),
+                uncovered_changed_lines=tuple(missing),
+                measured=bool(fc and fc.executed) or not coverage_on,
+                old_path=c.old_path,
+                nearby_tests=nearby_tests(root, fc, missing) if fc and missing else (),
+                mutants=tuple(sorted(mutants[c.path], key=lambda m: (m.line, m.name))),
+                not_testable=tuple(sorted(untestable[c.path], key=lambda n: n.line)),
+            )
+        )
+    return tuple(results)

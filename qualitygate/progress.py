@@ -1,0 +1,13 @@
+"""What a pipeline tells the user while it works; `ui.ConsoleProgress` draws it."""
+
+from __future__ import annotations
+
+
+class Progress:
+    """What the pipeline tells the user while it works; the CLI draws it."""
+
+    def stage(self, text: str) -> None:
+        pass
+
+    def mutants(self, done: int, total: int, killed: int, survived: int) -> None:
+        pass

@@ -1,0 +1,40 @@
+"""The project's Python files: sources under `source`, test files, and functions' spans."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from qualitygate.project import git
+from qualitygate.project.config import Config
+from qualitygate.project.layers import in_folders
+
+TEST_FILE_NAMES = ("test_*.py", "*_test.py", "conftest.py")
+
+
+def is_test_file(path: str, config: Config) -> bool:
+    name = Path(path).name
+    return in_folders(path, config.tests) or any(Path(name).match(p) for p in TEST_FILE_NAMES)
+
+
+def source_files(root: Path, config: Config) -> list[str]:
+    """Every Python file under `source`, tests excluded, as git sees the working tree."""
+    folders = config.source or (".",)
+    return [
+        path
+        for path in git.tracked_files(root)
+        if path.endswith(".py") and in_folders(path, folders) and not is_test_file(path, config)
+    ]
+
+
+def function_spans(source: str) -> list[tuple[int, int]]:
+    """(first, last) line of each function in a module, innermost last."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [
+        (node.lineno, node.end_lineno or node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
