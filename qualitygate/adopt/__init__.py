@@ -1,1 +1,3 @@
-"""Adoption: scaffolding a config, editing TOML, the snippets `init` prints."""
+"""Adoption: a proposed config from the folders, TOML editing, the snippets `init` prints.
+May import only `errors` and `project`.
+"""

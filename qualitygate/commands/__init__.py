@@ -1,1 +1,3 @@
-"""One module per subcommand: `add_arguments(parser)` and `run(args) -> int`."""
+"""One module per subcommand, each a `run(args) -> int`; `options` holds shared flags.
+May import any folder; only `main` imports it.
+"""

@@ -1,1 +1,3 @@
-"""The gate: figures per layer, rules and verdicts, the ratchet."""
+"""The gate: figures per layer, rules and verdicts (pure), and the ratchet baseline.
+May import `project`, `model` and `errors`.
+"""

@@ -1,1 +1,3 @@
-"""Measuring the tests: the run under coverage and reading coverage data."""
+"""Measuring the tests: the run under coverage with test contexts, reading coverage data.
+May import `project`, `model`, `errors`, `process` and `progress`.
+"""

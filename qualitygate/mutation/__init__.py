@@ -1,4 +1,5 @@
 """Mutation testing of changed lines, through mutmut, in an isolated copy of the project.
+May import only `errors` and `process`: it knows nothing of layers or reports.
 
     run_mutation(MutationRequest) -> MutationOutcome
 

@@ -1,1 +1,3 @@
-"""What the project is: its config, layers, git history, the change, its files."""
+"""What the project is: config, layers, git, the change (diff), its source and test files.
+May import only `errors` and `model`; every other folder may import it.
+"""

@@ -1,4 +1,9 @@
-"""Reporters: each takes a result and a text stream. `--report FORMAT[:PATH]` picks them."""
+"""Reporters: each takes a result and a text stream. `--report FORMAT[:PATH]` picks them.
+
+`check/` renders a check result, `report/` a report, one module per format; `wording`,
+`json_fields` and `targets` serve both. May import `model`, `mutation.model`, `project`
+and `report.model`, never a pipeline.
+"""
 
 from __future__ import annotations
 

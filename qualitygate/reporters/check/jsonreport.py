@@ -5,21 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from qualitygate import __version__
-from qualitygate.model import CheckResult, FileResult, LayerVerdict, Rule
+from qualitygate.model import CheckResult, FileResult, LayerVerdict
+from qualitygate.reporters.json_fields import rule_dict, tool
 
 FORMAT_VERSION = 1
-
-
-def rule_dict(rule: Rule) -> dict[str, Any]:
-    return {
-        "metric": rule.metric,
-        "actual": rule.actual,
-        "required": rule.required,
-        "passed": rule.passed,
-        "gap": rule.gap,
-        "note": rule.note or None,
-    }
 
 
 def layer_dict(layer: LayerVerdict) -> dict[str, Any]:
@@ -64,11 +53,6 @@ def file_dict(f: FileResult) -> dict[str, Any]:
         ],
         "not_mutation_testable": [{"line": n.line, "reason": n.reason} for n in f.not_testable],
     }
-
-
-def tool(**extra: str) -> dict[str, str]:
-    """Who wrote a JSON report; both JSON contracts carry it."""
-    return {"name": "qualitygate", "version": __version__, **extra}
 
 
 def shard_dict(shard: tuple[int, int] | None) -> dict[str, int] | None:

@@ -1,1 +1,3 @@
-"""Renderers of a report, one module per format."""
+"""Renderers of a report, one module per format (`text` holds their shared wording).
+May import `report.model`, `project` and `reporters`' shared modules; never `reporters.check`.
+"""

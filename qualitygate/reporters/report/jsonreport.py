@@ -13,7 +13,7 @@ from qualitygate.report.model import (
     ModuleReport,
     Report,
 )
-from qualitygate.reporters.check.jsonreport import rule_dict, tool
+from qualitygate.reporters.json_fields import rule_dict, tool
 
 FORMAT_VERSION = 1
 
