@@ -17,7 +17,7 @@ from qualitygate.check.results import file_results
 from qualitygate.errors import UsageError
 from qualitygate.gate import ratchet, rules
 from qualitygate.gate.figures import layer_figures
-from qualitygate.measure.gather import gather_coverage, python_of
+from qualitygate.measure.gather import gather_coverage, python_of, with_pytest_layout
 from qualitygate.model import ChangedFile, CheckResult, FileCoverage
 from qualitygate.mutation.model import MutationOutcome, MutationRequest
 from qualitygate.progress import Progress
@@ -98,6 +98,7 @@ def mutate(
         timeout=cfg.timeout,
         cache_dir=git.git_dir(options.root) / "qualitygate" / "mutation",
         config_key=repr((cfg.source, cfg.tests, cfg.timeout)),
+        test_files=tuple(p for p in git.tracked_files(options.root) if is_test_file(p, cfg)),
     )
     from qualitygate.mutation import run_mutation
 
@@ -109,6 +110,10 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     cfg, root = options.config, options.root
     progress.stage("Reading the change")
     spec = resolve_diff(root, cfg, options.base, options.staged, options.env)
+    facts = None
+    if options.mutation or (options.coverage and options.coverage_file is None):
+        cfg, facts = with_pytest_layout(root, cfg, progress)
+        options = replace(options, config=cfg)
     folders = cfg.source or (".",)
     changed = [
         c
@@ -119,7 +124,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
         set(source_files(root, cfg)) | {c.path for c in changed if c.status != "deleted"}
     )
     cov, cov_source = gather_coverage(
-        root, cfg, files, progress, options.coverage_file, options.coverage
+        root, cfg, files, progress, options.coverage_file, options.coverage, facts
     )
     outcome = mutate(options, changed, cov, progress)
     results = file_results(root, changed, cov, cfg, outcome, options.coverage)

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 import coverage
 from coverage.exceptions import CoverageException
 
-from qualitygate.errors import UsageError
+from qualitygate.errors import ToolError, UsageError
 from qualitygate.model import FileCoverage
 
 COVERAGE_CONFIGS = (".coveragerc", "setup.cfg", "tox.ini", "pyproject.toml")
@@ -61,6 +61,24 @@ class StatementParser:
 
 def _test_name(context: str) -> str:
     return context.rsplit("|", 1)[0]
+
+
+def combine_parallel(path: Path) -> Path | None:
+    """`path` holding all the run's data: as written, or combined from the `.coverage.*`
+    files that `[run] parallel = true` writes instead (through coverage's API); None when
+    there is no data at all."""
+    if path.is_file():
+        return path
+    parts = sorted(path.parent.glob(path.name + ".*"))
+    if not parts:
+        return None
+    combined = coverage.Coverage(data_file=str(path), config_file=False)
+    try:
+        combined.combine(data_paths=[str(p) for p in parts], strict=True)
+        combined.save()
+    except (CoverageException, sqlite3.Error) as exc:
+        raise ToolError(f"cannot combine the parallel coverage data ({exc})") from exc
+    return path
 
 
 def read_sqlite(path: Path) -> dict[str, Measured]:

@@ -1,14 +1,55 @@
-"""Coverage for a list of files: read from a data file, or measured by running the tests."""
+"""Coverage for a list of files: read from a data file, or measured by running the tests.
+
+Both pipelines first ask pytest where the project's tests are (`with_pytest_layout`),
+so that test files are told from sources the way pytest tells them, then gather.
+"""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+from qualitygate.errors import ConfigError
 from qualitygate.measure import coverage_data, testrun
+from qualitygate.measure.testrun import PytestFacts
 from qualitygate.model import FileCoverage
 from qualitygate.progress import Progress
-from qualitygate.project.config import Config
+from qualitygate.project.config import TEST_FILE_NAMES, Config
+
+
+def python_of(cfg: Config) -> str:
+    """The project's interpreter: `python` from the config, else the one running us."""
+    return cfg.python or sys.executable
+
+
+def check_test_folders(root: Path, cfg: Config) -> None:
+    """Every folder in `tests` must exist: pytest would stop with a usage error."""
+    for folder in cfg.tests:
+        if not (root / folder).exists():
+            raise ConfigError(
+                cfg.origin, "tests", f"'{folder}' does not exist in {root}; fix or remove it"
+            )
+
+
+def _relative(root: Path, rootdir: str, paths: tuple[str, ...]) -> tuple[str, ...]:
+    found = []
+    for path in paths:
+        full = (Path(rootdir) / path).resolve()
+        if full.is_relative_to(root.resolve()):
+            found.append(full.relative_to(root.resolve()).as_posix())
+    return tuple(found)
+
+
+def with_pytest_layout(root: Path, cfg: Config, progress: Progress) -> tuple[Config, PytestFacts]:
+    """`cfg` knowing where pytest finds the tests (testpaths, python_files), and pytest's
+    resolved facts for the run that follows."""
+    check_test_folders(root, cfg)
+    progress.stage("Asking pytest where the tests are")
+    facts = testrun.ask_pytest(root, python_of(cfg), cfg.tests, cfg.pytest_args, cfg.timeout)
+    patterns = (*facts.python_files, "conftest.py") if facts.python_files else TEST_FILE_NAMES
+    paths = _relative(root, facts.rootdir, facts.testpaths)
+    return replace(cfg, test_paths=paths, test_patterns=patterns), facts
 
 
 def gather_coverage(
@@ -18,6 +59,7 @@ def gather_coverage(
     progress: Progress,
     coverage_file: Path | None = None,
     measure: bool = True,
+    facts: PytestFacts | None = None,
 ) -> tuple[dict[str, FileCoverage], str]:
     """Coverage of `files` and where it came from: `coverage_file`, else a run of the tests
     (none with `measure` off: every file then has its statements and nothing executed)."""
@@ -30,12 +72,7 @@ def gather_coverage(
     else:
         progress.stage("Running the tests under coverage")
         run = testrun.run_tests(
-            root, python_of(cfg), cfg.source, cfg.tests, cfg.timeout, cfg.pytest_args
+            root, python_of(cfg), cfg.source, cfg.tests, cfg.timeout, cfg.pytest_args, facts
         )
         measured, source = run.measured, "pytest"
     return coverage_data.file_coverage(root, files, measured), source
-
-
-def python_of(cfg: Config) -> str:
-    """The project's interpreter: `python` from the config, else the one running us."""
-    return cfg.python or sys.executable

@@ -1,67 +1,54 @@
 """Run the project's tests under coverage, in the project's own interpreter.
 
-Branch coverage is on and every line records the tests that ran it: a small
-pytest plugin switches coverage's context to the test's node id around each
-test, so lines run at import time stay under the empty context. Everything
-qualitygate writes (data file, JUnit XML, the plugin) goes to a temporary
-folder outside the repository; bytecode is not written and pytest's cache is
-off, so the working tree is left as it was.
+First pytest itself is asked what it would do (`pytest_plugin`'s facts:
+rootdir, testpaths, which plugins are active), before it collects anything.
+Then the suite runs once under `coverage run --branch` with the same plugin,
+which records each test's lines as a coverage context and writes a record
+when the session really ends. What real projects put in their config is
+handled here:
+
+- xdist in `addopts` (`-n 4`): coverage would measure only the controller,
+  so the run adds `-n 0`, which keeps xdist's `worker_id` fixture ("master");
+- pytest-cov in `addopts`: `--no-cov`, so only our coverage measures;
+- `[tool.coverage.run] parallel = true`: the data comes as `.coverage.*`
+  files, which are combined through coverage's API.
+
+Everything qualitygate writes (data file, records, the plugin) goes to a
+temporary folder outside the repository; bytecode is not written and
+pytest's cache is off, so the working tree is left as it was.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qualitygate import process
 from qualitygate.errors import TestsFailedError, ToolError
-from qualitygate.measure.coverage_data import Measured, read_sqlite
+from qualitygate.measure.coverage_data import Measured, combine_parallel, read_sqlite
 
-PLUGIN_NAME = "_qualitygate_contexts"
-PLUGIN = """
-import coverage
-import pytest
-
-
-def _switch(name):
-    cov = coverage.Coverage.current()
-    if cov is not None:
-        cov.switch_context(name)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item):
-    _switch(item.nodeid + "|setup")
-    yield
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item):
-    _switch(item.nodeid + "|run")
-    yield
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item):
-    _switch(item.nodeid + "|teardown")
-    yield
-    _switch("")
-"""
-PROBE = (
-    "import importlib.util as u, sys; "
-    "missing = [m for m in ('coverage', 'pytest') if u.find_spec(m) is None]; "
-    "print(','.join(missing)); print(int(u.find_spec('pytest_cov') is not None))"
-)
-NO_TESTS = 5
-
-
+PLUGIN_NAME = "_qualitygate_pytest"
+PYTEST_EXIT = {
+    2: "pytest was interrupted",
+    3: "pytest had an internal error",
+    4: "pytest rejected its command line",
+    5: "pytest collected no tests",
+}
 ISOLATED_HINT = (
     "the tests ran in pre-commit's own environment, which lacks the project's packages: "
     "set python in [tool.qualitygate] or pass --python .venv/bin/python"
+)
+NO_CONTEXT = "the tests ran but coverage recorded no line under any test"
+NO_CONTEXT_HINT = (
+    "something ran the tests outside the measured process (a plugin that forks or "
+    "distributes tests, a runner wrapper in addopts): check pytest's addopts and plugins"
 )
 
 
@@ -71,28 +58,36 @@ def _in_pre_commit_env(python: str) -> bool:
 
 
 @dataclass(frozen=True)
+class PytestFacts:
+    """What pytest resolved for the project, as its own config API reports it."""
+
+    rootdir: str
+    inifile: str | None
+    testpaths: tuple[str, ...]
+    python_files: tuple[str, ...]
+    xdist: bool
+    pytest_cov: bool
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PytestFacts:
+        return cls(
+            rootdir=str(data["rootdir"]),
+            inifile=data.get("inifile"),
+            testpaths=tuple(data.get("testpaths") or ()),
+            python_files=tuple(data.get("python_files") or ()),
+            xdist=bool(data.get("xdist")),
+            pytest_cov=bool(data.get("pytest_cov")),
+        )
+
+
+@dataclass(frozen=True)
 class TestRun:
     __test__ = False
 
     measured: dict[str, Measured]
     seconds: float
-
-
-def _probe(python: str, root: Path) -> bool:
-    """Check the interpreter has coverage and pytest; True when pytest-cov is there."""
-    done = process.run([python, "-c", PROBE], cwd=root, timeout=60, what="the project's python")
-    if done.returncode != 0:
-        raise ToolError(
-            f"cannot run the project's python {python}: {done.stderr.strip()[-200:]}",
-            "set python in [tool.qualitygate] or pass --python",
-        )
-    missing, has_cov = done.stdout.split("\n")[:2]
-    if missing:
-        raise ToolError(
-            f"{missing.replace(',', ' and ')} not installed for {python}",
-            f"{python} -m pip install {missing.replace(',', ' ')}",
-        )
-    return has_cov.strip() == "1"
+    facts: PytestFacts
+    tests_ran: int
 
 
 def failed_tests(output: str) -> list[str]:
@@ -104,31 +99,130 @@ def failed_tests(output: str) -> list[str]:
     return failed
 
 
+def error_line(output: str) -> str:
+    """pytest's own words for why it stopped: its `ERROR:` line, else the last line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("ERROR:", "E   ", "ImportError", "ModuleNotFoundError")):
+            return line.removeprefix("E   ")[:300]
+    return lines[-1][:300] if lines else "no output"
+
+
+class _Work:
+    """The temporary folder of one run: the plugin, the records, the coverage data."""
+
+    def __init__(self, path: Path, root: Path) -> None:
+        self.path, self.root = path, root
+        shutil.copyfile(Path(__file__).with_name("pytest_plugin.py"), path / f"{PLUGIN_NAME}.py")
+
+    def env(self, facts_only: bool = False) -> dict[str, str]:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(self.path), env.get("PYTHONPATH")) if p)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env["QUALITYGATE_WORK"] = str(self.path)
+        env["COVERAGE_FILE"] = str(self.path / ".coverage")  # stray data stays out of the tree
+        env.pop("COVERAGE_PROCESS_START", None)
+        env.pop("QUALITYGATE_FACTS_ONLY", None)
+        if facts_only:
+            env["QUALITYGATE_FACTS_ONLY"] = "1"
+        return env
+
+    def record(self, name: str) -> dict[str, Any] | None:
+        path = self.path / name
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+
+def pytest_args(tests: Sequence[str], extra: Sequence[str]) -> list[str]:
+    return ["-p", PLUGIN_NAME, "-p", "no:cacheprovider", *extra, *tests]
+
+
+def ask_pytest(
+    root: Path, python: str, tests: Sequence[str], extra: Sequence[str], timeout: float
+) -> PytestFacts:
+    """pytest's resolved config for this project, from a run that stops before collecting."""
+    with tempfile.TemporaryDirectory(prefix="qualitygate-") as tmp:
+        work = _Work(Path(tmp), root)
+        args = [python, "-m", "pytest", *pytest_args(tests, extra)]
+        done = process.run(
+            args, cwd=root, timeout=timeout, env=work.env(True), what="the project's pytest"
+        )
+        facts = work.record("facts.json")
+    output = done.stdout + done.stderr
+    if facts is None:
+        if "No module named pytest" in output:
+            raise ToolError(f"pytest not installed for {python}", f"{python} -m pip install pytest")
+        raise ToolError(
+            f"pytest could not start for {python}: {error_line(output)}",
+            "set python in [tool.qualitygate] or pass --python, and check pytest's config",
+        )
+    if not facts.get("coverage"):
+        raise ToolError(f"coverage not installed for {python}", f"{python} -m pip install coverage")
+    return PytestFacts.from_json(facts)
+
+
 def command(
     python: str,
     work: Path,
     source: Sequence[Path],
     tests: Sequence[str],
-    has_cov: bool,
+    facts: PytestFacts,
     extra: Sequence[str] = (),
 ) -> list[str]:
     args = [python, "-m", "coverage", "run", "--branch", f"--data-file={work / '.coverage'}"]
     if source:
         args.append("--source=" + ",".join(str(s) for s in source))
-    args += [
-        "-m",
-        "pytest",
-        *tests,
-        "-p",
-        PLUGIN_NAME,
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "--no-header",
-        "-rfE",
-        *extra,
-    ]
-    return [*args, "--no-cov"] if has_cov else args
+    options = [*extra, "-q", "--no-header", "-rfE"]
+    if facts.xdist:
+        options += ["-n", "0"]  # one process that coverage measures; worker_id stays
+    if facts.pytest_cov:
+        options.append("--no-cov")
+    return [*args, "-m", "pytest", *pytest_args(tests, options)]
+
+
+def _check_exit(returncode: int, output: str, python: str, session: dict[str, Any] | None) -> None:
+    if returncode == 1:
+        failed = failed_tests(output)
+        if _in_pre_commit_env(python):
+            raise TestsFailedError(failed, hint=ISOLATED_HINT)
+        raise TestsFailedError(failed, f"pytest exit 1: {error_line(output)}")
+    if returncode in PYTEST_EXIT:
+        raise ToolError(
+            f"{PYTEST_EXIT[returncode]} (exit {returncode}): {error_line(output)}",
+            "run the same tests with pytest alone to see the whole error",
+        )
+    if returncode != 0:
+        raise ToolError(
+            f"pytest ended with exit {returncode}: {error_line(output)}",
+            "a test or a library ended the process; run pytest alone to see where",
+        )
+    _check_session(session)
+
+
+def _check_session(session: dict[str, Any] | None) -> None:
+    """The session record must say the run ended as pytest ends it, every test run."""
+    if session is None:
+        raise ToolError(
+            "the test run ended before pytest finished its session, so not every test ran",
+            "a test or a library ended the process early (os._exit, a forked child); "
+            "run pytest alone to see which test was the last",
+        )
+    collected, ran = int(session.get("collected", -1)), int(session.get("ran", -1))
+    if session.get("exitstatus") != 0 or session.get("failed") or ran != collected:
+        raise ToolError(
+            f"the test run's record does not add up: {ran} of {collected} tests ran, "
+            f"exit status {session.get('exitstatus')}",
+            "run pytest alone to see which tests did not run",
+        )
+
+
+def _has_test_lines(measured: Mapping[str, Measured]) -> bool:
+    return any(
+        tests for m in measured.values() if m.contexts for tests in m.contexts.values() if tests
+    )
 
 
 def run_tests(
@@ -137,33 +231,28 @@ def run_tests(
     source: Sequence[str],
     tests: Sequence[str],
     timeout: float,
-    pytest_args: Sequence[str] = (),
+    extra: Sequence[str] = (),
+    facts: PytestFacts | None = None,
 ) -> TestRun:
     """Run the suite once under coverage; a red suite raises TestsFailedError."""
-    has_cov = _probe(python, root)
+    started = time.monotonic()
+    facts = facts or ask_pytest(root, python, tests, extra, timeout)
     with tempfile.TemporaryDirectory(prefix="qualitygate-") as tmp:
-        work = Path(tmp)
-        (work / f"{PLUGIN_NAME}.py").write_text(PLUGIN)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (tmp, env.get("PYTHONPATH", "")) if p)
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        env.pop("COVERAGE_PROCESS_START", None)
-        started = time.monotonic()
-        args = command(python, work, [root / s for s in source], tests, has_cov, pytest_args)
-        done = process.run(args, cwd=root, timeout=timeout, env=env, what="pytest")
+        work = _Work(Path(tmp), root)
+        args = command(python, work.path, [root / s for s in source], tests, facts, extra)
+        left = max(1.0, timeout - (time.monotonic() - started))
+        done = process.run(args, cwd=root, timeout=left, env=work.env(), what="pytest")
         seconds = time.monotonic() - started
-        if done.returncode == NO_TESTS:
+        session = work.record("session.json")
+        _check_exit(done.returncode, done.stdout + done.stderr, python, session)
+        data = combine_parallel(work.path / ".coverage")
+        if data is None:
             raise ToolError(
-                f"pytest collected no tests in {', '.join(tests)}",
-                "set tests in [tool.qualitygate] to your test folders",
+                "coverage wrote no data file although the tests passed",
+                "check [tool.coverage.run] (data_file, source) and plugins that stop coverage",
             )
-        if done.returncode != 0:
-            failed = failed_tests(done.stdout)
-            if _in_pre_commit_env(python):
-                raise TestsFailedError(failed, hint=ISOLATED_HINT)
-            tail = (done.stdout + done.stderr).strip().splitlines()[-1:] or [""]
-            raise TestsFailedError(failed, f"pytest exit {done.returncode}: {tail[0][:200]}")
-        data = work / ".coverage"
-        if not data.is_file():
-            raise ToolError("coverage wrote no data", "check the coverage settings of the project")
-        return TestRun(read_sqlite(data), seconds)
+        measured = read_sqlite(data)
+        ran = int(session["collected"]) if session else 0
+        if ran and not _has_test_lines(measured) and any(m.lines for m in measured.values()):
+            raise ToolError(NO_CONTEXT, NO_CONTEXT_HINT)
+        return TestRun(measured, seconds, facts, ran)

@@ -74,8 +74,15 @@ class TestSuite:
     suite_hash: str  # every test file, plus the setup
 
     @classmethod
-    def of(cls, root: Path, files: Iterable[str], test_folders: Iterable[str]) -> TestSuite:
+    def of(
+        cls,
+        root: Path,
+        files: Iterable[str],
+        test_folders: Iterable[str],
+        test_files: Iterable[str] = (),
+    ) -> TestSuite:
         names = list(files)
+        named = set(test_files)
         folders = tuple(f.rstrip("/") + "/" for f in test_folders)
         conftests = [n for n in names if n.rsplit("/", 1)[-1] == "conftest.py"]
         config = {
@@ -84,7 +91,7 @@ class TestSuite:
             if n in PYTEST_CONFIG_FILES
             and ((found := pytest_settings(root / n)) or n in ALWAYS_PYTEST_CONFIG)
         }
-        tests = [n for n in names if n.startswith(folders) or n in conftests]
+        tests = [n for n in names if n.startswith(folders) or n in conftests or n in named]
         setup_hash = _sha([content_hash(root, conftests), config])
         return cls(
             root=root,

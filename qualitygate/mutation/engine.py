@@ -272,7 +272,7 @@ def run_mutation(request: MutationRequest, progress: Progress | None = None) -> 
             stage.start()
             probed = stage.probe()
             scoped = _scope(plan, probed)
-            suite = TestSuite.of(request.root, plan.files, request.tests)
+            suite = TestSuite.of(request.root, plan.files, request.tests, request.test_files)
             cache = ResultCache(request.cache_dir, f"{stage.salt}\0{request.config_key}")
             hits = {s.name: m for s in scoped.mutants if (m := cache.lookup(s, suite))}
             misses = [s for s in scoped.mutants if s.name not in hits]

@@ -22,6 +22,7 @@ class MutationRequest:
     timeout: float
     cache_dir: Path
     config_key: str = ""
+    test_files: tuple[str, ...] = ()  # every test file, for the verdict cache's fingerprint
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ ENV_KEYS = {
     **{f"QUALITYGATE_{k.upper()}": k for k in THRESHOLDS},
 }
 OTHER_LAYER = "other"
+TEST_FILE_NAMES = ("test_*.py", "*_test.py", "conftest.py")
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Config:
     origin: str  # the file the project's settings came from, or "defaults"
     base: str | None = None
     source: tuple[str, ...] = ()
-    tests: tuple[str, ...] = ("tests",)
+    tests: tuple[str, ...] = ()  # empty: the tests pytest itself would run
     pytest_args: tuple[str, ...] = ()
     python: str | None = None
     timeout: float = 1800.0
@@ -73,6 +74,9 @@ class Config:
     preset: str | None = None
     priority: PrioritySettings = field(default_factory=PrioritySettings)
     other: Layer = field(default_factory=lambda: Layer(OTHER_LAYER, ("**",)))
+    # Where the tests are, as pytest resolved it (testpaths, python_files): not config keys.
+    test_paths: tuple[str, ...] = ()
+    test_patterns: tuple[str, ...] = TEST_FILE_NAMES
 
 
 def presets_dir() -> Path:

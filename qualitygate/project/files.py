@@ -9,12 +9,13 @@ from qualitygate.project import git
 from qualitygate.project.config import Config
 from qualitygate.project.layers import in_folders
 
-TEST_FILE_NAMES = ("test_*.py", "*_test.py", "conftest.py")
-
 
 def is_test_file(path: str, config: Config) -> bool:
+    """In the test folders (`tests`, else pytest's testpaths), or named as pytest names
+    test files (its python_files, and conftest.py)."""
     name = Path(path).name
-    return in_folders(path, config.tests) or any(Path(name).match(p) for p in TEST_FILE_NAMES)
+    folders = config.tests or config.test_paths
+    return in_folders(path, folders) or any(Path(name).match(p) for p in config.test_patterns)
 
 
 def source_files(root: Path, config: Config) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from qualitygate.gate import ratchet
 from qualitygate.gate.figures import layer_figures
-from qualitygate.measure.gather import gather_coverage
+from qualitygate.measure.gather import gather_coverage, with_pytest_layout
 from qualitygate.model import FileCoverage
 from qualitygate.progress import Progress
 from qualitygate.project import git
@@ -153,6 +153,9 @@ def run_report(
     progress = progress or Progress()
     cfg, root = options.config, options.root
     check_layer_names(cfg.priority, tuple(la.name for la in cfg.layers), cfg.origin)
+    pytest_facts = None
+    if measured is None and options.run_tests and options.coverage_file is None:
+        cfg, pytest_facts = with_pytest_layout(root, cfg, progress)
     progress.stage("Reading the sources and the tests' imports")
     tests = [p for p in git.tracked_files(root) if p.endswith(".py") and is_test_file(p, cfg)]
     shapes = {
@@ -166,7 +169,9 @@ def run_report(
     if measured is not None:
         cov, source = {rel: measured[0][rel] for rel in modules if rel in measured[0]}, measured[1]
     elif options.run_tests or options.coverage_file is not None:
-        cov, source = gather_coverage(root, cfg, modules, progress, options.coverage_file)
+        cov, source = gather_coverage(
+            root, cfg, modules, progress, options.coverage_file, facts=pytest_facts
+        )
     mode = RUN if any(c.has_contexts for c in cov.values()) else STATIC
     facts = [
         ModuleFacts(
@@ -204,7 +209,11 @@ def measure_baseline(
 ) -> ratchet.Baseline:
     """Every layer's ratchet figures from one run of the tests under coverage: line
     coverage measured as `check` measures it, tested figures as `report` does."""
-    cov, source = gather_coverage(root, cfg, source_files(root, cfg), progress, coverage_file)
+    facts = None
+    if coverage_file is None:
+        cfg, facts = with_pytest_layout(root, cfg, progress)
+    files = source_files(root, cfg)
+    cov, source = gather_coverage(root, cfg, files, progress, coverage_file, facts=facts)
     report = run_report(ReportOptions(root=root, config=cfg), progress, (cov, source))
     layers: dict[str, dict[str, float]] = {}
     for figures in layer_figures(cfg, cov, (), mutation_ran=False):

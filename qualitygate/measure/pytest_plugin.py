@@ -1,0 +1,127 @@
+"""The pytest plugin qualitygate loads into the project's own test run (`-p`).
+
+It runs in the project's interpreter, so it imports nothing of qualitygate.
+Its folder is named by the `QUALITYGATE_WORK` variable; it writes there:
+
+- `facts.json` when `QUALITYGATE_FACTS_ONLY` is set: what pytest itself
+  resolved (rootdir, config file, testpaths, python_files, which plugins are
+  active), then it ends the run before collection;
+- otherwise it switches coverage's dynamic context to each test's phase
+  (lines run at import time stay under the empty context), and writes
+  `session.json` when pytest's session really ends: its exit status and how
+  many tests were collected and run. A run that ends without that record
+  (a test called `os._exit`) did not finish, whatever its exit code says.
+
+Test ids are written relative to the folder pytest was started in, so they
+match the file paths qualitygate reports even when pytest's rootdir is
+another folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_state: dict[str, Any] = {"pid": os.getpid(), "collected": 0, "ran": 0, "prefix": ""}
+
+
+def _work() -> Path:
+    return Path(os.environ["QUALITYGATE_WORK"])
+
+
+def _write(name: str, data: dict[str, Any]) -> None:
+    target = _work() / name
+    partial = target.with_suffix(".partial")
+    partial.write_text(json.dumps(data), encoding="utf-8")
+    partial.replace(target)
+
+
+def _has(config: pytest.Config, *names: str) -> bool:
+    return any(config.pluginmanager.hasplugin(n) for n in names)
+
+
+def _facts(config: pytest.Config) -> dict[str, Any]:
+    import importlib.util
+
+    return {
+        "rootdir": str(config.rootpath),
+        "inifile": str(config.inipath) if config.inipath else None,
+        "testpaths": list(config.getini("testpaths")),
+        "python_files": list(config.getini("python_files")),
+        "args": list(config.args),
+        "xdist": _has(config, "xdist", "xdist.plugin"),
+        "numprocesses": getattr(config.option, "numprocesses", None),
+        "pytest_cov": _has(config, "pytest_cov", "_cov"),
+        "coverage": importlib.util.find_spec("coverage") is not None,
+    }
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    if os.environ.get("QUALITYGATE_FACTS_ONLY"):
+        _write("facts.json", _facts(config))
+        return 0
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _state["pid"] = os.getpid()
+    rel = os.path.relpath(config.rootpath, os.getcwd())
+    _state["prefix"] = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+
+
+def _switch(name: str) -> None:
+    import coverage
+
+    cov = coverage.Coverage.current()
+    if cov is not None:
+        cov.switch_context(name)
+
+
+def _test_id(item: pytest.Item) -> str:
+    return str(_state["prefix"]) + item.nodeid
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Any:
+    _switch(_test_id(item) + "|setup")
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    _switch(_test_id(item) + "|run")
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Any:
+    _switch(_test_id(item) + "|teardown")
+    yield
+    _switch("")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    _state["collected"] = len(session.items)
+
+
+def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
+    _state["ran"] += 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.getpid() != _state["pid"]:  # a forked child that returned into pytest
+        return
+    _write(
+        "session.json",
+        {
+            "exitstatus": int(exitstatus),
+            "collected": _state["collected"],
+            "ran": _state["ran"],
+            "failed": session.testsfailed,
+        },
+    )
