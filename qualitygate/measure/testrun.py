@@ -99,11 +99,18 @@ def failed_tests(output: str) -> list[str]:
     return failed
 
 
+ERROR_STARTS = ("ERROR:", "E   ", "ImportError", "ModuleNotFoundError", "INTERNALERROR>")
+
+
 def error_line(output: str) -> str:
-    """pytest's own words for why it stopped: its `ERROR:` line, else the last line."""
+    """pytest's own words for why it stopped: the command-line complaint (`...: error: `),
+    else its first `ERROR:` line, else the last line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     for line in lines:
-        if line.startswith(("ERROR:", "E   ", "ImportError", "ModuleNotFoundError")):
+        if ": error: " in line:
+            return line.split(": error: ", 1)[1][:300]
+    for line in lines:
+        if line.startswith(ERROR_STARTS) and not line.startswith("ERROR: usage:"):
             return line.removeprefix("E   ")[:300]
     return lines[-1][:300] if lines else "no output"
 
@@ -155,6 +162,11 @@ def ask_pytest(
     if facts is None:
         if "No module named pytest" in output:
             raise ToolError(f"pytest not installed for {python}", f"{python} -m pip install pytest")
+        if done.returncode in PYTEST_EXIT:
+            raise ToolError(
+                f"{PYTEST_EXIT[done.returncode]} (exit {done.returncode}): {error_line(output)}",
+                "check pytest's config (addopts) and pytest_args in [tool.qualitygate]",
+            )
         raise ToolError(
             f"pytest could not start for {python}: {error_line(output)}",
             "set python in [tool.qualitygate] or pass --python, and check pytest's config",

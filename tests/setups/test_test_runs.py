@@ -1,0 +1,200 @@
+"""The coverage run on real setups: xdist in addopts, parallel coverage, pytest's own config,
+and runs that end in ways other than passing or failing tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli, run_json
+from tests.fixtures import make_repo, snapshot, write
+from tests.setups.projects import (
+    CHANGE,
+    PARALLEL,
+    XDIST,
+    independent_coverage,
+    per_file,
+    project,
+)
+
+
+def services(report: dict) -> dict:
+    return next(la for la in report["layers"] if la["name"] == "services")
+
+
+def figures(report: dict) -> tuple:
+    layer = services(report)
+    return (layer["statements"], layer["covered"], layer["changed_lines"])
+
+
+def gate(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
+    write(root, CHANGE)
+    return run_json(root, "--base", "HEAD", "--no-mutation", capsys=capsys)
+
+
+def test_xdist_in_addopts_gives_the_figures_of_a_plain_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = make_repo(tmp_path / "plain", project())
+    xdist = make_repo(tmp_path / "xdist", project(XDIST))
+    code_plain, report_plain = gate(plain, capsys)
+    code_xdist, report_xdist = gate(xdist, capsys)
+    assert (code_plain, code_xdist) == (1, 1)  # `never` is changed and uncovered
+    assert figures(report_xdist) == figures(report_plain)
+    # pytest-cov really distributes the suite over two workers and measures each
+    truth = per_file(independent_coverage(xdist, pytest_cov=True))
+    statements, covered = truth["app/services/calc.py"]
+    assert (services(report_xdist)["statements"], services(report_xdist)["covered"]) == (
+        statements,
+        covered,
+    )
+    assert services(report_xdist)["coverage"] == pytest.approx(100 * covered / statements, 0.01)
+    assert [f["uncovered_changed_lines"] for f in report_xdist["files"]] == [[12]]
+
+
+def test_parallel_coverage_gives_the_figures_of_a_plain_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = make_repo(tmp_path / "plain", project())
+    parallel = make_repo(tmp_path / "parallel", project(PARALLEL))
+    before = snapshot(parallel)
+    _, report_plain = gate(plain, capsys)
+    code, report = gate(parallel, capsys)
+    assert code == 1 and figures(report) == figures(report_plain)
+    truth = per_file(independent_coverage(parallel))
+    assert (services(report)["statements"], services(report)["covered"]) == truth[
+        "app/services/calc.py"
+    ]
+    after = snapshot(parallel)
+    assert not [p for p in after if p.startswith(".coverage")]
+    assert set(after) == set(before)
+
+
+def test_parallel_and_xdist_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    both = make_repo(tmp_path / "both", project(XDIST, PARALLEL))
+    plain = make_repo(tmp_path / "plain", project())
+    _, report_plain = gate(plain, capsys)
+    _, report = gate(both, capsys)
+    assert figures(report) == figures(report_plain)
+
+
+PYTEST_CONFIGS = {
+    "pyproject ini_options": (
+        "pyproject.toml",
+        '[tool.pytest.ini_options]\ntestpaths = ["checks"]\npython_files = ["check_*.py"]\n',
+    ),
+    "pyproject native": (
+        "pyproject.toml",
+        '[tool.pytest]\ntestpaths = ["checks"]\npython_files = ["check_*.py"]\n',
+    ),
+    "pytest.ini": ("pytest.ini", "[pytest]\ntestpaths = checks\npython_files = check_*.py\n"),
+    "pytest.toml": (
+        "pytest.toml",
+        '[pytest]\ntestpaths = ["checks"]\npython_files = ["check_*.py"]\n',
+    ),
+    ".pytest.toml": (
+        ".pytest.toml",
+        '[pytest]\ntestpaths = ["checks"]\npython_files = ["check_*.py"]\n',
+    ),
+    "tox.ini": ("tox.ini", "[pytest]\ntestpaths = checks\npython_files = check_*.py\n"),
+    "setup.cfg": ("setup.cfg", "[tool:pytest]\ntestpaths = checks\npython_files = check_*.py\n"),
+}
+
+
+@pytest.mark.parametrize("kind", list(PYTEST_CONFIGS))
+def test_pytest_config_says_where_the_tests_are(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tests in checks/check_*.py, as the project's pytest config says, in every file
+    pytest reads; a helper module beside them is not a source to gate."""
+    name, text = PYTEST_CONFIGS[kind]
+    files = {k: v for k, v in project().items() if not k.startswith("tests/")}
+    files["checks/check_calc.py"] = project()["tests/test_calc.py"].replace("(tag)", "()")
+    files["checks/check_calc.py"] = files["checks/check_calc.py"].replace(
+        'assert tag in ("master", "gw0", "gw1")\n', ""
+    )
+    files["checks/helpers.py"] = "def helper():\n    return 1\n"
+    if name == "pyproject.toml":
+        files["pyproject.toml"] += "\n" + text
+    else:
+        files[name] = text
+    root = make_repo(tmp_path / "r", files)
+    write(root, {**CHANGE, "checks/helpers.py": "def helper():\n    return 2\n"})
+    code, report = run_json(root, "--base", "HEAD", "--no-mutation", capsys=capsys)
+    truth = per_file(independent_coverage(root))
+    assert (services(report)["statements"], services(report)["covered"]) == truth[
+        "app/services/calc.py"
+    ]
+    assert [f["path"] for f in report["files"]] == ["app/services/calc.py"]
+    assert code == 1
+
+
+def test_root_level_test_py(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A flat package with its tests in one test.py at the root, named in testpaths."""
+    files = {
+        "pyproject.toml": '[tool.qualitygate]\nsource = ["calc"]\nmin_diff_coverage = 100\n\n'
+        '[tool.pytest.ini_options]\ntestpaths = ["test.py"]\n',
+        "calc/__init__.py": "def add(a, b):\n    return a + b\n",
+        "test.py": "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+    }
+    root = make_repo(tmp_path / "flat", files)
+    write(root, {"calc/__init__.py": "def add(a, b):\n    return b + a\n"})
+    code, report = run_json(root, "--base", "HEAD", "--no-mutation", capsys=capsys)
+    assert code == 0, report
+    assert report["files"][0]["changed_lines"] == [2]
+    assert report["files"][0]["uncovered_changed_lines"] == []
+
+
+def one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_a_test_that_ends_the_process_with_status_0_stops_the_gate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """os._exit(0) mid-run: coverage holds the earlier tests and pytest's exit code is 0,
+    but the failing test after it never ran. That is no pass."""
+    files = project()
+    files["tests/test_exit.py"] = (
+        "import os\n\n\ndef test_a_exit():\n    os._exit(0)\n\n\n"
+        "def test_b_fails():\n    assert False\n"
+    )
+    root = make_repo(tmp_path / "r", files)
+    write(root, CHANGE)
+    code, out, err = run_cli(root, "--base", "HEAD", "--no-mutation", capsys=capsys)
+    assert code == 3 and out == ""
+    assert "ended before pytest finished its session" in one_error_line(err)
+
+
+@pytest.mark.parametrize(
+    ("addopts", "message"),
+    [
+        ('"--no-such-option"', "pytest rejected its command line (exit 4)"),
+        ('"-k no_test_has_this_name"', "pytest collected no tests (exit 5)"),
+    ],
+)
+def test_pytest_exits_that_are_not_failing_tests(
+    addopts: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(tmp_path / "r", project(f"[tool.pytest.ini_options]\naddopts = {addopts}\n"))
+    write(root, CHANGE)
+    code, _, err = run_cli(root, "--base", "HEAD", "--no-mutation", capsys=capsys)
+    line = one_error_line(err)
+    assert code == 3 and message in line and "the test suite failed" not in line
+
+
+def test_a_tests_folder_that_does_not_exist_is_a_config_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = project()
+    files["pyproject.toml"] = files["pyproject.toml"].replace(
+        'source = ["app"]', 'source = ["app"]\ntests = ["tset"]'
+    )
+    root = make_repo(tmp_path / "r", files)
+    code, _, err = run_cli(root, "--base", "HEAD", "--no-mutation", capsys=capsys)
+    line = one_error_line(err)
+    assert code == 2 and "pyproject.toml" in line and "tests" in line and "'tset'" in line
