@@ -52,9 +52,26 @@ def test_committed_changes_against_base(repo: Path) -> None:
     assert changes(repo, base=base) == {"pkg/other.py": ("modified", [2], None)}
 
 
-def test_whitespace_only_change_is_ignored(repo: Path) -> None:
-    write(repo, {"pkg/mod.py": BODY.replace("return x + 3", "return  x +  3") + "\n\n"})
-    assert changes(repo) == {}
+LOOP = "def first(xs):\n    for x in xs:\n        if x:\n            return x\n    return None\n"
+
+
+def test_indentation_is_a_code_change(repo: Path) -> None:
+    """A return moved out of a loop changes what the code does: its line is changed."""
+    write(repo, {"pkg/loop.py": LOOP})
+    commit(repo)
+    write(repo, {"pkg/loop.py": LOOP.replace("            return x", "        return x")})
+    assert changes(repo) == {"pkg/loop.py": ("modified", [4], None)}
+
+
+def test_spacing_inside_a_line_is_a_change_too(repo: Path) -> None:
+    """As diff-cover sees it with whitespace kept: the line differs, so it changed."""
+    write(repo, {"pkg/mod.py": BODY.replace("return x + 3", "return  x +  3")})
+    assert changes(repo) == {"pkg/mod.py": ("modified", [14], None)}
+
+
+def test_untracked_file_in_another_encoding_keeps_its_lines(repo: Path) -> None:
+    (repo / "pkg" / "latin.py").write_bytes(b"# -*- coding: latin-1 -*-\nNAME = 'caf\xe9'\n")
+    assert changes(repo) == {"pkg/latin.py": ("added", [1, 2], None)}
 
 
 def test_rename_is_not_a_new_file(repo: Path) -> None:

@@ -12,9 +12,10 @@ budget (request.timeout) bounds the whole stage.
 from __future__ import annotations
 
 import json
+import tokenize
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from qualitygate.mutation import diagnosis, mutmut_adapter, mutmut_config, pytest_options, scope
@@ -83,13 +84,19 @@ def _skip_reason(
     return None
 
 
+def _python_source(path: Path) -> str:
+    """A module's text, decoded as Python decodes it (its coding cookie, else UTF-8)."""
+    with tokenize.open(path) as f:
+        return f.read()
+
+
 def _plan(request: MutationRequest, changed: Mapping[str, frozenset[int]], budget: Budget) -> Plan:
     files = project_files(request.root, budget.left())
     listed = set(files)
     user = mutmut_config.user_settings(request.root)
     skipped = {p: r for p in changed if (r := _skip_reason(p, listed, request.source, user))}
     sources = {
-        path: (request.root / path).read_text(encoding="utf-8") if path in listed else ""
+        path: _python_source(request.root / path) if path in listed else ""
         for path in changed
     }
     mutate = tuple(sorted(set(changed) - set(skipped)))

@@ -5,6 +5,12 @@ directory and keeps the repository root in process-wide state, so each call
 enters the repository for its duration. It passes no rename detection to git;
 `-M` is added so a renamed file is not a brand-new file, and statuses
 (added, renamed, deleted) come from `git diff --name-status -M`.
+
+Whitespace is kept: in Python, a `return` moved out of a loop is a code
+change. Blank lines count for nothing because only statements are gated.
+diff-cover counts an untracked file's lines by decoding it as UTF-8 and
+counts 0 for any other encoding, which would drop a latin-1 file with a
+coding cookie from the change; its lines are counted from bytes here.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ class DiffSpec:
 
 class _GitDiff(GitDiffTool):  # type: ignore[misc]
     def __init__(self, spec: DiffSpec) -> None:
-        super().__init__("...", ignore_whitespace=True)
+        super().__init__("...", ignore_whitespace=False)
         self._default_diff_args.append("-M")
         self._spec = spec
 
@@ -62,8 +68,16 @@ def _inside(root: Path) -> Iterator[None]:
         os.chdir(before)
 
 
+class _Reporter(GitDiffReporter):  # type: ignore[misc]
+    @staticmethod
+    def _get_file_lines(path: str) -> int:
+        """Lines of an untracked file, whatever its encoding."""
+        data = Path(path).read_bytes()
+        return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
 def _reporter(spec: DiffSpec) -> GitDiffReporter:
-    return GitDiffReporter(
+    return _Reporter(
         compare_branch=spec.base,
         git_diff=_GitDiff(spec),
         ignore_staged=spec.mode == "range",
