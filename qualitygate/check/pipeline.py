@@ -97,8 +97,10 @@ def mutate(
         workers=options.workers,
         timeout=cfg.timeout,
         cache_dir=git.git_dir(options.root) / "qualitygate" / "mutation",
-        config_key=repr((cfg.source, cfg.tests, cfg.timeout)),
+        config_key=repr((cfg.source, cfg.tests, cfg.timeout, cfg.pytest_args)),
         test_files=tuple(p for p in git.tracked_files(options.root) if is_test_file(p, cfg)),
+        workspace_include=cfg.workspace_include,
+        pytest_args=cfg.pytest_args,
     )
     from qualitygate.mutation import run_mutation
 

@@ -7,9 +7,12 @@ stops the run when one test runs longer than the budget's hang limit.
 When mutmut's clean or stats run fails, the suite is run once more on the
 mutated copy (`mutants/`, every trampoline switched to the original code)
 without stopping at the first failure. The tests that failed or hung there
-are then run on the unmutated copy: a test that fails there too means the
-suite is simply red (TestsFailedError), one that hangs there too is a
-ToolError naming it; neither is ours to hide. The others are left out.
+are then run on the unmutated copy. One that hangs there too is a ToolError
+naming it. One that fails there too is run once more in the user's own
+tree, as `check`'s coverage run does: failing there as well, the suite is
+simply red (TestsFailedError), not ours to hide; passing there, it fails only
+in the copy (a git-ignored file it reads, a path it assumes) and is left out
+and named, like every test that fails only under mutmut.
 """
 
 from __future__ import annotations
@@ -118,9 +121,10 @@ def _pytest(
     budget: Budget,
     trace: Path,
     trampolines: bool,
+    cwd: Path | None = None,
 ) -> Trace:
-    """Run pytest with the trace plugin, in `mutants/` or in the unmutated copy."""
-    cwd = workspace.project / "mutants" if trampolines else workspace.project
+    """Run pytest with the trace plugin: in `mutants/`, in the unmutated copy, or in `cwd`."""
+    cwd = cwd or (workspace.project / "mutants" if trampolines else workspace.project)
     plugin = [] if TRACE_PLUGIN in args else list(TRACE_ARGS)
     trace.unlink(missing_ok=True)
     try:
@@ -139,13 +143,20 @@ def _pytest(
 def check_unmutated(
     workspace: Workspace, python: str, args: Sequence[str], tests: Sequence[str], budget: Budget
 ) -> None:
-    """Tests left out under mutmut must pass on the unmutated copy; raise if they fail or hang."""
+    """Tests left out under mutmut must pass on the unmodified project; raise if they hang
+    on the copy, or fail both on the copy and in the user's own tree."""
     trace = workspace.scratch / "trace-unmutated.txt"
     found = _pytest(workspace, python, [*args, *tests], budget, trace, trampolines=False)
     if found.hung:
         raise hangs(found.hung[0], budget)
     if found.failed:
-        raise TestsFailedError(list(found.failed))
+        trace = workspace.scratch / "trace-origin.txt"
+        origin = _pytest(
+            workspace, python, [*args, *found.failed], budget, trace, False, workspace.origin
+        )
+        red = [t for t in found.failed if t in origin.failed]
+        if red:
+            raise TestsFailedError(red)
 
 
 def _under_trampolines(

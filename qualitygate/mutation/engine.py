@@ -91,13 +91,12 @@ def _python_source(path: Path) -> str:
 
 
 def _plan(request: MutationRequest, changed: Mapping[str, frozenset[int]], budget: Budget) -> Plan:
-    files = project_files(request.root, budget.left())
+    files = project_files(request.root, budget.left(), request.source, request.workspace_include)
     listed = set(files)
     user = mutmut_config.user_settings(request.root)
     skipped = {p: r for p in changed if (r := _skip_reason(p, listed, request.source, user))}
     sources = {
-        path: _python_source(request.root / path) if path in listed else ""
-        for path in changed
+        path: _python_source(request.root / path) if path in listed else "" for path in changed
     }
     mutate = tuple(sorted(set(changed) - set(skipped)))
     return Plan(request, files, changed, sources, user, skipped, mutate)
@@ -156,7 +155,7 @@ def _prepare(workspace: Workspace, plan: Plan, environment: Mapping[str, Any]) -
     request = plan.request
     copy_project(request.root, plan.files, workspace.project)
     neutralise = pytest_options.neutralising_args(
-        workspace.project, pytest_cov=environment["pytest_cov"], xdist=environment["xdist"]
+        pytest_cov=environment["pytest_cov"], xdist=environment["xdist"]
     )
     table = mutmut_config.settings(
         plan.user,
@@ -164,7 +163,7 @@ def _prepare(workspace: Workspace, plan: Plan, environment: Mapping[str, Any]) -
         tests=request.tests,
         mutate=plan.mutate,
         also_copy=mutmut_config.copy_roots(plan.files, request.source),
-        pytest_args=[*neutralise, *diagnosis.TRACE_ARGS],
+        pytest_args=[*neutralise, *request.pytest_args, *diagnosis.TRACE_ARGS],
     )
     mutmut_config.write_settings(workspace.project, table)
     return table
@@ -273,7 +272,7 @@ def run_mutation(request: MutationRequest, progress: Progress | None = None) -> 
     plan = _plan(request, changed, budget)
     if not plan.mutate:
         return _outcome((), _scope(plan, {}), (), 0)
-    with temporary_workspace() as workspace:
+    with temporary_workspace(request.root) as workspace:
         stage = _Stage(plan, workspace, budget)
         with stage.session:
             stage.start()

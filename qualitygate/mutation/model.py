@@ -23,6 +23,8 @@ class MutationRequest:
     cache_dir: Path
     config_key: str = ""
     test_files: tuple[str, ...] = ()  # every test file, for the verdict cache's fingerprint
+    workspace_include: tuple[str, ...] = ()  # ignored files the tests need (globs)
+    pytest_args: tuple[str, ...] = ()  # the project's extra pytest arguments, for every run
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ TOP_KEYS = {
     "python": "a path to the project's interpreter",
     "timeout": "a number of seconds",
     "baseline": "the ratchet file, relative to the repository",
+    "workspace_include": "a list of globs: git-ignored files the tests need in the mutation copy",
     "layers": "a table of layers",
     "priority": "a table of report priority settings",
     **dict.fromkeys(THRESHOLDS, "a number from 0 to 100"),
@@ -67,6 +68,7 @@ class Config:
     python: str | None = None
     timeout: float = 1800.0
     baseline: str = ".qualitygate-baseline.json"
+    workspace_include: tuple[str, ...] = ()
     min_coverage: float = 0.0
     min_diff_coverage: float = 80.0
     min_mutation_score: float = 0.0
@@ -163,7 +165,7 @@ def _check_key(where: str, keypath: str, value: Any, key: str = "") -> Any:
         return _number(where, keypath, value)
     if key == "timeout":
         return _number(where, keypath, value, upper=None)
-    if key in ("source", "tests", "paths", "pytest_args"):
+    if key in ("source", "tests", "paths", "pytest_args", "workspace_include"):
         return _strings(where, keypath, value)
     return _string(where, keypath, value)
 

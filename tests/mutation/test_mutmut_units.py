@@ -77,39 +77,14 @@ def test_results_read_statuses_and_tests(tmp_path: Path) -> None:
     assert found.tests_by_function == {"app.calc.x_f": ("tests/t.py::a", "tests/t.py::b")}
 
 
-@pytest.mark.parametrize(
-    ("options", "kept"),
-    [
-        (["-n", "auto", "-q"], ["-q"]),
-        (["-n4", "--dist=loadfile", "-ra"], ["-ra"]),
-        (["--numprocesses", "2", "--cov=app"], ["--cov=app"]),
-        (["-p", "xdist", "-x"], ["-x"]),
-        (["-p", "no:cacheprovider"], ["-p", "no:cacheprovider"]),
-    ],
-)
-def test_without_xdist(options: list[str], kept: list[str]) -> None:
-    assert pytest_options.without_xdist(options) == kept
-
-
-def test_neutralising_args_only_for_installed_plugins(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.pytest.ini_options]\naddopts = "-n auto --cov=app -q"\n'
-    )
-    assert pytest_options.neutralising_args(tmp_path, pytest_cov=False, xdist=False) == []
-    assert pytest_options.neutralising_args(tmp_path, pytest_cov=True, xdist=True) == [
+def test_neutralising_args_only_for_installed_plugins() -> None:
+    """-n 0 after addopts wins over its -n and keeps xdist's fixtures (worker_id)."""
+    assert pytest_options.neutralising_args(pytest_cov=False, xdist=False) == []
+    assert pytest_options.neutralising_args(pytest_cov=True, xdist=True) == [
         "--no-cov",
-        "-p",
-        "no:xdist",
-        "-o",
-        "addopts=--cov=app -q",
+        "-n",
+        "0",
     ]
-
-
-def test_addopts_follow_pytests_file_order(tmp_path: Path) -> None:
-    (tmp_path / "setup.cfg").write_text("[tool:pytest]\naddopts = -x\n")
-    assert pytest_options.addopts(tmp_path) == ["-x"]
-    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = -n 2\n")
-    assert pytest_options.addopts(tmp_path) == ["-n", "2"]
 
 
 def test_copy_roots_cover_everything_outside_the_source() -> None:

@@ -1,0 +1,165 @@
+"""The mutation phase on real setups: xdist fixtures, generated git-ignored modules,
+pytest_args, a src layout. Each compares verdicts with the same project set up plainly."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_json
+from tests.fixtures import commit, make_repo, write
+from tests.setups.projects import CHANGE, XDIST, project
+
+pytestmark = pytest.mark.slow
+
+MUTATION = "\n[tool.qualitygate.layers.services]\nmin_mutation_score = 10\n"
+
+
+def verdicts(report: dict) -> list[tuple[int, str, str]]:
+    return sorted(
+        (m["line"], m["status"], m["diff"]) for f in report["files"] for m in f["mutants"]
+    )
+
+
+def mutation_project(*parts: str) -> dict[str, str]:
+    files = project(*parts)
+    files["pyproject.toml"] = files["pyproject.toml"].replace(
+        "min_coverage = 50\n", "min_coverage = 50\nmin_mutation_score = 10\n"
+    )
+    return files
+
+
+def test_xdist_fixtures_work_in_the_mutation_phase(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """worker_id comes from xdist: the mutation phase must keep the plugin, inactive."""
+    plain = make_repo(tmp_path / "plain", mutation_project())
+    xdist = make_repo(tmp_path / "xdist", mutation_project(XDIST))
+    for root in (plain, xdist):
+        write(root, CHANGE)
+    code_plain, plain_report = run_json(plain, "--base", "HEAD", capsys=capsys)
+    code_xdist, xdist_report = run_json(xdist, "--base", "HEAD", capsys=capsys)
+    assert verdicts(xdist_report) == verdicts(plain_report)
+    assert verdicts(xdist_report), "the change has mutants"
+    assert code_xdist == code_plain
+
+
+SCM_PYPROJECT = """
+[build-system]
+requires = ["setuptools>=64", "setuptools-scm>=8"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "scmpkg"
+dynamic = ["version"]
+
+[tool.setuptools_scm]
+version_file = "src/scmpkg/_version.py"
+
+[tool.qualitygate]
+source = ["src"]
+min_diff_coverage = 50
+
+[tool.qualitygate.layers.core]
+paths = ["src/scmpkg/**"]
+min_mutation_score = 10
+
+[tool.pytest.ini_options]
+pythonpath = ["src"]
+"""
+
+SCM_FILES = {
+    "pyproject.toml": SCM_PYPROJECT,
+    ".gitignore": "src/scmpkg/_version.py\n",
+    "src/scmpkg/__init__.py": "from scmpkg._version import version\n\n__all__ = ['version']\n",
+    "src/scmpkg/size.py": "def big(n):\n    return n > 10\n",
+    "tests/test_size.py": textwrap.dedent(
+        """
+        import scmpkg
+        from scmpkg.size import big
+
+
+        def test_big():
+            assert scmpkg.version
+            assert big(20) and not big(1)
+        """
+    ),
+}
+
+
+def write_version_file(root: Path) -> None:
+    """What `pip install -e .` or a build does in a hatch-vcs or setuptools-scm project."""
+    from setuptools_scm import get_version
+
+    get_version(
+        root=".", relative_to=str(root / "pyproject.toml"), version_file="src/scmpkg/_version.py"
+    )
+
+
+def test_a_generated_ignored_module_is_in_the_mutation_workspace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(tmp_path / "scm", SCM_FILES)
+    write_version_file(root)
+    assert (root / "src/scmpkg/_version.py").is_file()
+    tracked = {**SCM_FILES, ".gitignore": ""}
+    plain = make_repo(tmp_path / "tracked", tracked)
+    write_version_file(plain)
+    commit(plain, "version file tracked")
+    for r in (root, plain):
+        write(r, {"src/scmpkg/size.py": "def big(n):\n    return n >= 10\n"})
+    code, report = run_json(root, "--base", "HEAD", capsys=capsys)
+    _, plain_report = run_json(plain, "--base", "HEAD", capsys=capsys)
+    assert verdicts(report) == verdicts(plain_report)
+    assert any(status == "survived" for _, status, _ in verdicts(report))  # 10 is untested
+    assert code == 1  # no test checks n == 10: both boundary mutants survive
+
+
+def test_workspace_include_brings_other_ignored_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A data file a build step writes into an ignored folder, which the tests read."""
+    files = mutation_project()
+    files[".gitignore"] = "generated/\n"
+    files["tests/test_data.py"] = (
+        "from pathlib import Path\n\n\ndef test_data():\n"
+        "    assert Path('generated/data.txt').read_text() == 'ok'\n"
+    )
+    root = make_repo(tmp_path / "r", files)
+    write(root, {"generated/data.txt": "ok", **CHANGE})
+    _, report = run_json(root, "--base", "HEAD", capsys=capsys)
+    # passes in the user's tree, fails in the copy without the ignored file: left out, named
+    assert report["excluded_tests"] == ["tests/test_data.py::test_data"]
+    pyproject = (root / "pyproject.toml").read_text()
+    write(
+        root,
+        {
+            "pyproject.toml": pyproject.replace(
+                'source = ["app"]', 'source = ["app"]\nworkspace_include = ["generated/**"]'
+            )
+        },
+    )
+    commit(root, "include generated files, with the change")
+    _, report = run_json(root, "--base", "HEAD~1", capsys=capsys)
+    assert report["excluded_tests"] == [] and verdicts(report)
+
+
+def test_pytest_args_reach_the_mutation_phase(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A suite whose slow tests are left out by pytest_args is left out under mutmut too."""
+    files = mutation_project()
+    files["pyproject.toml"] = files["pyproject.toml"].replace(
+        'source = ["app"]', 'source = ["app"]\npytest_args = ["-m", "not broken"]'
+    )
+    files["pyproject.toml"] += '\n[tool.pytest.ini_options]\nmarkers = ["broken: never run"]\n'
+    files["tests/test_broken.py"] = (
+        "import pytest\n\n\n@pytest.mark.broken\ndef test_broken():\n    assert False\n"
+    )
+    root = make_repo(tmp_path / "r", files)
+    write(root, CHANGE)
+    code, report = run_json(root, "--base", "HEAD", capsys=capsys)
+    assert report["excluded_tests"] == [] and verdicts(report)
+    assert code in (0, 1)
