@@ -44,10 +44,12 @@ def add_report(
 
 
 def repository(args: argparse.Namespace) -> Path:
-    """The root of the repository -C/--directory points into."""
+    """The project's folder that -C/--directory (default: here) points into: the nearest
+    holding the config or a Python project file, up to the repository's root. Every path
+    qualitygate reports is relative to it, and pytest runs there."""
     if not args.directory.is_dir():
         raise UsageError(f"{args.directory} is not a folder", "check -C/--directory")
-    return git.repo_root(args.directory)
+    return config.project_root(args.directory, git.repo_root(args.directory))
 
 
 def load_config(args: argparse.Namespace, root: Path) -> config.Config:

@@ -112,6 +112,24 @@ def find_config_file(root: Path) -> tuple[Path, str] | None:
     return None
 
 
+PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "pytest.ini", "tox.ini")
+
+
+def project_root(start: Path, top: Path) -> Path:
+    """The project's folder, which may lie below the repository's root `top` (a monorepo):
+    the nearest folder from `start` up to `top` holding qualitygate's config, else the
+    nearest holding a Python project file, else `start`'s repository root."""
+    start, top = start.resolve(), top.resolve()
+    chain = [start, *(p for p in start.parents if p.is_relative_to(top))]
+    for folder in chain:
+        if find_config_file(folder) is not None:
+            return folder
+    for folder in chain:
+        if any((folder / name).is_file() for name in PROJECT_FILES):
+            return folder
+    return top
+
+
 def _table_of(path: Path, prefix: str) -> dict[str, Any]:
     data = _read_toml(path)
     for part in prefix.split(".") if prefix else []:

@@ -11,6 +11,10 @@ change. Blank lines count for nothing because only statements are gated.
 diff-cover counts an untracked file's lines by decoding it as UTF-8 and
 counts 0 for any other encoding, which would drop a latin-1 file with a
 coding cookie from the change; its lines are counted from bytes here.
+
+`root` is the project's folder, which may be a subfolder of the repository
+(a monorepo): `--relative` makes git give paths relative to it and leave out
+changes outside it.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ class DiffSpec:
 class _GitDiff(GitDiffTool):  # type: ignore[misc]
     def __init__(self, spec: DiffSpec) -> None:
         super().__init__("...", ignore_whitespace=False)
-        self._default_diff_args.append("-M")
+        self._default_diff_args += ["-M", "--relative"]
         self._spec = spec
 
     def diff_committed(self, compare_branch: str = "") -> str:

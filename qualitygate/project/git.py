@@ -95,7 +95,7 @@ def tracked_files(root: Path) -> list[str]:
 
 def name_status(root: Path, args: list[str]) -> Mapping[str, tuple[str, str | None]]:
     """path -> (status letter, old path) for `git diff --name-status -M <args>`."""
-    out = _git(root, "diff", "--name-status", "-z", "-M", "--no-color", *args).stdout
+    out = _git(root, "diff", "--name-status", "-z", "-M", "--relative", "--no-color", *args).stdout
     fields = out.split("\0")
     result: dict[str, tuple[str, str | None]] = {}
     i = 0

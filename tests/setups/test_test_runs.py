@@ -3,10 +3,12 @@ and runs that end in ways other than passing or failing tests."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from qualitygate.main import main
 from tests.conftest import run_cli, run_json
 from tests.fixtures import make_repo, snapshot, write
 from tests.setups.projects import (
@@ -198,3 +200,46 @@ def test_a_tests_folder_that_does_not_exist_is_a_config_error(
     code, _, err = run_cli(root, "--base", "HEAD", "--no-mutation", capsys=capsys)
     line = one_error_line(err)
     assert code == 2 and "pyproject.toml" in line and "tests" in line and "'tset'" in line
+
+
+MONOREPO = {
+    "README.md": "a monorepo\n",
+    "web/app.js": "console.log(1)\n",
+    "web/tool.py": "def unrelated():\n    return 1\n",
+    "backend/pyproject.toml": project()["pyproject.toml"]
+    + '\n[tool.pytest.ini_options]\naddopts = "-ra"\ntestpaths = ["tests"]\n',
+    "backend/settings.env": "RATE=2\n",
+    **{f"backend/{k}": v for k, v in project().items() if k != "pyproject.toml"},
+    # the suite reads its settings relative to the project's folder, as real ones do
+    "backend/tests/test_settings.py": """
+        from pathlib import Path
+
+
+        def test_settings():
+            assert Path("settings.env").read_text() == "RATE=2\\n"
+        """,
+}
+
+
+@pytest.mark.parametrize("where", ["from the subfolder", "with -C"])
+def test_a_project_in_a_monorepo_subfolder(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path / "mono", MONOREPO)
+    backend = repo / "backend"
+    write(backend, CHANGE)
+    write(repo, {"web/tool.py": "def unrelated():\n    return 2\n"})  # outside the project
+    if where == "with -C":
+        code, report = run_json(backend, "--base", "HEAD", "--no-mutation", capsys=capsys)
+    else:
+        monkeypatch.chdir(backend)
+        code = main(["check", "-q", "--base", "HEAD", "--no-mutation", "--report", "json"])
+        report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert [f["path"] for f in report["files"]] == ["app/services/calc.py"]
+    assert report["files"][0]["uncovered_changed_lines"] == [12]
+    truth = per_file(independent_coverage(backend))
+    assert (services(report)["statements"], services(report)["covered"]) == truth[
+        "app/services/calc.py"
+    ]
+    assert not (repo / "pyproject.toml").exists()
