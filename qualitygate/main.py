@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
-from qualitygate import __version__
+from qualitygate import __version__, process
 from qualitygate.commands import baseline as baseline_command
 from qualitygate.commands import check as check_command
 from qualitygate.commands import init as init_command
@@ -81,8 +81,22 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+MAX_CAUSE = 300  # characters: an error is one line a person reads, not a tool's dump
+
+
+def one_line(text: str, limit: int = MAX_CAUSE) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def _error(message: str) -> None:
     print(f"qualitygate: error: {message}", file=sys.stderr)
+
+
+def _failure(exc: QualityGateError) -> str:
+    """The cause in one line, shortened if a tool gave pages of it; the hint in full."""
+    cause = one_line(exc.message)
+    return f"{cause}: {one_line(exc.hint, 10 * MAX_CAUSE)}" if exc.hint else cause
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,10 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # script's background job) started it with SIGINT ignored.
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    process.echo_to(sys.stderr if getattr(args, "verbose", False) else None)
     try:
         return COMMANDS[args.command][2](args)
     except QualityGateError as exc:
-        _error(str(exc))
+        _error(_failure(exc))
         return exc.exit_code
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as shells do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -2,7 +2,8 @@
 
 Every tool qualitygate drives (pytest under coverage, mutmut) runs through
 `run`: on a timeout, Ctrl-C or SIGTERM the whole group is killed, so no
-worker of the child outlives the gate.
+worker of the child outlives the gate. With `--verbose` (`echo_to`), each
+command and everything it printed is copied to a stream as it ends.
 """
 
 from __future__ import annotations
@@ -14,8 +15,23 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from qualitygate.errors import ToolError
+
+_echo: list[TextIO] = []  # the --verbose stream, set once by the command line
+
+
+def echo_to(stream: TextIO | None) -> None:
+    """Copy every command and its output to `stream` (None: stop)."""
+    _echo[:] = [stream] if stream is not None else []
+
+
+def echo(args: Sequence[str], output: str) -> None:
+    """Show a finished command and what it printed, when --verbose asked for it."""
+    for stream in _echo:
+        stream.write(f"$ {' '.join(args)}\n{output.rstrip()}\n")
+        stream.flush()
 
 
 @dataclass(frozen=True)
@@ -71,4 +87,5 @@ def run(
     except BaseException:
         _kill_group(proc)
         raise
+    echo(args, stdout + stderr)
     return Completed(tuple(args), proc.returncode, stdout, stderr)

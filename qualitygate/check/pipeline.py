@@ -39,6 +39,7 @@ class CheckOptions:
     coverage: bool = True  # False with --mutation-only: no test run under coverage
     shard: tuple[int, int] | None = None  # (K, N): only the Kth of N parts of the mutants
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    keep_workspace: bool = False
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -101,10 +102,14 @@ def mutate(
         test_files=tuple(p for p in git.tracked_files(options.root) if is_test_file(p, cfg)),
         workspace_include=cfg.workspace_include,
         pytest_args=cfg.pytest_args,
+        keep_workspace=options.keep_workspace,
     )
     from qualitygate.mutation import run_mutation
 
-    return run_mutation(request, progress.mutants)
+    def kept(path: Path) -> None:
+        progress.stage(f"Keeping the mutation workspace: {path}")
+
+    return run_mutation(request, progress.mutants, kept)
 
 
 def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckResult:

@@ -50,6 +50,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="mutation-test only part K of N (merge the parts' JSON with qualitygate merge)",
     )
     p.add_argument("--workers", type=int, metavar="N", help="parallel mutation workers")
+    p.add_argument(
+        "--keep-workspace",
+        action="store_true",
+        help="keep the copy mutmut ran in, and print its path (to see why it failed)",
+    )
     for key in config.THRESHOLDS:
         flag = "--" + key.replace("_", "-")
         p.add_argument(
@@ -79,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         mutation=not args.no_mutation,
         coverage=not args.mutation_only,
         shard=args.shard,
+        keep_workspace=args.keep_workspace,
     )
     if args.workers:
         options = dataclasses.replace(options, workers=args.workers)

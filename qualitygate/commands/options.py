@@ -27,6 +27,12 @@ def add_test_run(p: argparse.ArgumentParser, coverage_help: str, timeout_help: s
     p.add_argument("--python", metavar="PATH", help="the project's interpreter for its tests")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help=timeout_help)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show every command qualitygate runs and the tools' own output (stderr)",
+    )
 
 
 def add_report(

@@ -17,6 +17,7 @@ and named, like every test that fails only under mutmut.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -188,3 +189,51 @@ def diagnose(
     if found.excluded:
         check_unmutated(workspace, python, pytest_args, found.excluded, budget)
     return found
+
+
+# Collects twice in one interpreter, as mutmut does, and prints the test ids that differ.
+TWICE = """
+import json, sys, pytest
+class Ids:
+    def __init__(self): self.ids = []
+    def pytest_collection_finish(self, session): self.ids = [i.nodeid for i in session.items]
+args = ["--collect-only", "-q", "--rootdir=.", "-p", "no:cacheprovider", *sys.argv[1:]]
+first, second = Ids(), Ids()
+pytest.main(args, plugins=[first])
+pytest.main(args, plugins=[second])
+print(json.dumps(sorted(set(first.ids) ^ set(second.ids))))
+"""
+
+
+def collection_drift(
+    workspace: Workspace, python: str, args: Sequence[str], budget: Budget
+) -> ToolError | None:
+    """An error naming the tests that pytest collects differently the second time in one
+    process (mutmut collects, then runs what it collected): their parameters were used up,
+    typically an iterator such as `itertools.product(...)` passed to parametrize."""
+    args = [a for a in args if a not in TRACE_ARGS]
+    mutants = workspace.project / "mutants"
+    cwd = mutants if mutants.is_dir() else workspace.project  # where mutmut runs pytest
+    try:
+        done = process.run(
+            [python, "-c", TWICE, *args],
+            cwd=cwd,
+            timeout=budget.left(),
+            env=_environment(workspace, cwd, trampolines=cwd == mutants),
+            what="pytest (collection check)",
+        )
+    except process.Timeout:
+        return None
+    try:
+        differing = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+    if not differing:
+        return None
+    functions = sorted({nodeid.split("[", 1)[0] for nodeid in differing})
+    return ToolError(
+        f"{', '.join(functions)}: collected differently each time pytest runs in one process "
+        "(mutmut collects, then runs what it collected): its parameters are used up by the "
+        "first collection, as an iterator such as itertools.product(...) is",
+        "pass parametrize a list, e.g. list(itertools.product(...))",
+    )

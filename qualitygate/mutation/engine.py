@@ -263,7 +263,11 @@ def _report_done(progress: Progress | None, mutants: Sequence[Mutant]) -> None:
         progress(len(mutants), len(mutants), killed, survived)
 
 
-def run_mutation(request: MutationRequest, progress: Progress | None = None) -> MutationOutcome:
+def run_mutation(
+    request: MutationRequest,
+    progress: Progress | None = None,
+    kept: Callable[[Path], None] | None = None,
+) -> MutationOutcome:
     """Mutation-test the changed lines; see the package docstring."""
     changed = {path: lines for path, lines in request.changed_lines.items() if lines}
     if not changed:
@@ -272,7 +276,9 @@ def run_mutation(request: MutationRequest, progress: Progress | None = None) -> 
     plan = _plan(request, changed, budget)
     if not plan.mutate:
         return _outcome((), _scope(plan, {}), (), 0)
-    with temporary_workspace(request.root) as workspace:
+    with temporary_workspace(request.root, request.keep_workspace) as workspace:
+        if request.keep_workspace and kept is not None:
+            kept(workspace.project)
         stage = _Stage(plan, workspace, budget)
         with stage.session:
             stage.start()

@@ -25,6 +25,7 @@ class MutationRequest:
     test_files: tuple[str, ...] = ()  # every test file, for the verdict cache's fingerprint
     workspace_include: tuple[str, ...] = ()  # ignored files the tests need (globs)
     pytest_args: tuple[str, ...] = ()  # the project's extra pytest arguments, for every run
+    keep_workspace: bool = False  # leave the copy in place, for a look after a failure
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from qualitygate import process
 from qualitygate.errors import ToolError
 from qualitygate.mutation import mutmut_adapter
 from qualitygate.mutation.budget import Budget
@@ -153,4 +154,6 @@ class MutmutSession:
             if self.proc.returncode is None:
                 self.close()
         self.close()  # mutmut's workers, if any outlived it
-        return Completed(("mutmut", "run", *arguments), code, self.output(), "")
+        done = Completed(("mutmut", "run", *arguments), code, self.output(), "")
+        process.echo(done.args, done.stdout)
+        return done

@@ -28,7 +28,10 @@ from qualitygate.mutation.workspace import Workspace
 
 MAX_ROUNDS = 3
 POLL_SECONDS = 0.5
-HINT = "run `mutmut run` in the project to see the full error"
+HINT = (
+    "run again with --verbose to see mutmut's output, and --keep-workspace to keep "
+    "the copy it ran in"
+)
 Progress = Callable[[int, int, int, int], None]
 
 
@@ -143,6 +146,11 @@ def _attempt(
     if hung:
         return Attempt(hanging=hung[0])
     summary = mutmut_adapter.failure_summary(output)
+    if "BadTestExecutionCommandsException" in output:  # it could not run what it collected
+        args = mutmut_config.pytest_args_of(job.table, ())
+        drift = diagnosis.collection_drift(job.workspace, job.python, args, job.budget)
+        if drift is not None:
+            raise drift
     return Attempt(failure=f"mutmut exited with {done.returncode}: {summary}")
 
 

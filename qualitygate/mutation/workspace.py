@@ -93,9 +93,9 @@ def _install_tools(tools: Path) -> None:
 
 
 @contextlib.contextmanager
-def temporary_workspace(origin: Path) -> Iterator[Workspace]:
+def temporary_workspace(origin: Path, keep: bool = False) -> Iterator[Workspace]:
     """An empty project folder and our tools, in a temporary folder removed on exit whatever
-    happens."""
+    happens (unless `keep`: --keep-workspace, to look at what mutmut ran in)."""
     base = Path(tempfile.mkdtemp(prefix="qualitygate-mutation-"))
     try:
         workspace = Workspace(
@@ -106,4 +106,5 @@ def temporary_workspace(origin: Path) -> Iterator[Workspace]:
         _install_tools(workspace.tools)
         yield workspace
     finally:
-        shutil.rmtree(base, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(base, ignore_errors=True)

@@ -3,12 +3,14 @@ pytest_args, a src layout. Each compares verdicts with the same project set up p
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_json
+from qualitygate.main import main
+from tests.conftest import run_cli, run_json
 from tests.fixtures import commit, make_repo, write
 from tests.setups.projects import CHANGE, XDIST, project
 
@@ -163,3 +165,55 @@ def test_pytest_args_reach_the_mutation_phase(
     code, report = run_json(root, "--base", "HEAD", capsys=capsys)
     assert report["excluded_tests"] == [] and verdicts(report)
     assert code in (0, 1)
+
+
+PRODUCT_TEST = """
+import itertools
+
+import pytest
+
+from app.services.calc import add
+
+CASES = itertools.product([1, 2], [3])
+
+
+@pytest.mark.parametrize(("a", "b"), CASES)
+def test_add_cases(a, b):
+    assert add(a, b) == a + b
+"""
+
+
+def test_a_collection_that_differs_between_runs_is_named_with_its_cause(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """parametrize over an iterator: mutmut's second collection finds no cases. Plain mutmut
+    counts false kills; the gate must stop and say which test and why."""
+    files = mutation_project()
+    files["tests/test_product.py"] = PRODUCT_TEST
+    root = make_repo(tmp_path / "r", files)
+    write(root, CHANGE)
+    code, out, err = run_cli(root, "--base", "HEAD", capsys=capsys)
+    lines = err.strip().splitlines()
+    assert code == 3 and out == "" and len(lines) == 1, err
+    assert "tests/test_product.py::test_add_cases: collected differently" in lines[0]
+    assert "list(itertools.product(...))" in lines[0]
+    assert len(lines[0]) < 700
+
+
+def test_keep_workspace_and_verbose_show_what_mutmut_ran_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(tmp_path / "r", mutation_project())
+    write(root, CHANGE)
+    code = main(["check", "-C", str(root), "--base", "HEAD", "--keep-workspace", "--verbose"])
+    _, err = capsys.readouterr()
+    kept = [line for line in err.splitlines() if "Keeping the mutation workspace: " in line]
+    assert code in (0, 1) and len(kept) == 1
+    workspace = Path(kept[0].split("workspace: ", 1)[1].strip())
+    try:
+        assert (workspace / "app/services/calc.py").read_text() == (
+            root / "app/services/calc.py"
+        ).read_text()
+        assert "$ " in err and "mutmut" in err  # the tools' commands and their own output
+    finally:
+        shutil.rmtree(workspace.parent)
