@@ -22,7 +22,7 @@ from qualitygate.model import ChangedFile, CheckResult, FileCoverage
 from qualitygate.mutation.model import MutationOutcome, MutationRequest
 from qualitygate.progress import Progress
 from qualitygate.project import diff, git
-from qualitygate.project.config import Config, Layer
+from qualitygate.project.config import Config, Layer, check_source
 from qualitygate.project.diff import DiffSpec
 from qualitygate.project.files import function_spans, is_test_file, source_files
 from qualitygate.project.layers import in_folders, layer_of
@@ -115,6 +115,7 @@ def mutate(
 def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckResult:
     progress = progress or Progress()
     cfg, root = options.config, options.root
+    check_source(root, cfg)
     progress.stage("Reading the change")
     spec = resolve_diff(root, cfg, options.base, options.staged, options.env)
     facts = None

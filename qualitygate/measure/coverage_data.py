@@ -116,11 +116,17 @@ def read_cobertura(path: Path) -> dict[str, Measured]:
     lines: dict[str, set[int]] = {}
     for cls in root.iter("class"):
         filename = cls.get("filename", "")
-        hits = {
-            int(line.get("number", "0"))
-            for line in cls.iter("line")
-            if int(line.get("hits", "0")) > 0
-        }
+        hits = set()
+        for line in cls.iter("line"):
+            number, count = line.get("number", "0"), line.get("hits", "0")
+            if not (number.isdigit() and count.isdigit()):
+                raise UsageError(
+                    f"{path}: {filename}: <line number={number!r} hits={count!r}> is not "
+                    "a line number and a hit count",
+                    "pass a Cobertura XML report as coverage xml writes it",
+                )
+            if int(count) > 0:
+                hits.add(int(number))
         for source in sources:
             lines.setdefault(
                 str(PurePosixPath(source.replace("\\", "/")) / filename), set()

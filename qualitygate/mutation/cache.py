@@ -16,6 +16,7 @@ in pyproject.toml keeps the verdicts. Entries unused for KEEP_DAYS are pruned.
 from __future__ import annotations
 
 import configparser
+import contextlib
 import hashlib
 import json
 import os
@@ -122,8 +123,10 @@ class ResultCache:
             return {}
         if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
             return {}
-        entries: dict[str, Any] = data.get("entries", {})
-        return entries
+        entries = data.get("entries", {})
+        if not isinstance(entries, dict):
+            return {}
+        return {key: entry for key, entry in entries.items() if _valid(entry)}
 
     def key(self, spec: MutantSpec) -> str:
         return _sha([self.salt, spec.path, spec.identity, spec.function_source])
@@ -165,11 +168,28 @@ class ResultCache:
         self.entries = {k: e for k, e in self.entries.items() if e.get("used", 0) >= oldest}
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Write the verdicts; a cache that cannot be written (a read-only .git, a file
+        where its folder belongs) is only a slower next run, never a failed gate."""
         text = json.dumps({"version": FORMAT_VERSION, "entries": self.entries}, sort_keys=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=self.path.parent, prefix=".mutation-", suffix=".tmp"
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(
+                dir=self.path.parent, prefix=".mutation-", suffix=".tmp"
+            )
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(temporary, self.path)
+
+
+def _valid(entry: Any) -> bool:
+    """An entry as `store` writes it; anything else (a damaged cache) is a miss."""
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("status"), str)
+        and isinstance(entry.get("fingerprint"), str)
+        and isinstance(entry.get("used", 0), int)
+        and all(
+            isinstance(entry.get(k), list) and all(isinstance(v, str) for v in entry[k])
+            for k in ("tests", "test_files")
         )
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, self.path)
+    )

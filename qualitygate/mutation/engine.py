@@ -169,6 +169,18 @@ def _prepare(workspace: Workspace, plan: Plan, environment: Mapping[str, Any]) -
     return table
 
 
+def _usable(path: str, plan: Plan, found: Mapping[str, Any]) -> bool:
+    """A cached probe answer that reads as the probe writes it; a damaged one is a miss."""
+    try:
+        mutmut_adapter.file_mutants(path, plan.sources[path], found)
+        generated = found.get("generated", {})
+        return isinstance(generated, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in generated.items()
+        )
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return False
+
+
 def _progress_base(cached: Sequence[Mutant], total: int) -> ProgressBase:
     return ProgressBase(
         done=len(cached),
@@ -206,7 +218,11 @@ class _Stage:
         keys = {
             p: cache.key(p, plan.sources[p].encode("utf-8"), plan.changed[p]) for p in plan.mutate
         }
-        probed = {p: found for p in plan.mutate if (found := cache.lookup(keys[p])) is not None}
+        probed = {
+            p: found
+            for p in plan.mutate
+            if (found := cache.lookup(keys[p])) is not None and _usable(p, plan, found)
+        }
         missing = {p: sorted(plan.changed[p]) for p in plan.mutate if p not in probed}
         if missing:
             self.prepared()

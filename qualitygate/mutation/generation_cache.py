@@ -40,18 +40,21 @@ class GenerationCache:
     def lookup(self, key: str) -> dict[str, Any] | None:
         entry = self.folder / f"{key}.json"
         try:
-            found: dict[str, Any] = json.loads(entry.read_text(encoding="utf-8"))
-            os.utime(entry)  # recently used
+            found = json.loads(entry.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return found
+        with contextlib.suppress(OSError):
+            os.utime(entry)  # recently used
+        return found if isinstance(found, dict) else None
 
     def store(self, key: str, probed: Mapping[str, Any]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".entry-", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(probed, out)
-        os.replace(temporary, self.folder / f"{key}.json")
+        """Keep an answer; a cache that cannot be written is only a slower next run."""
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".entry-", suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(probed, out)
+            os.replace(temporary, self.folder / f"{key}.json")
 
     def prune(self, keep: int = KEEP_ENTRIES, days: float = KEEP_DAYS) -> None:
         """Drop entries unused for `days`, and the least recently used beyond `keep`."""
@@ -63,4 +66,5 @@ class GenerationCache:
         oldest = time.time() - days * 86400
         for rank, (used, entry) in enumerate(entries):
             if rank >= keep or used < oldest:
-                entry.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    entry.unlink(missing_ok=True)

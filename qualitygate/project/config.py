@@ -7,6 +7,7 @@ Every key is checked: an unknown key, a wrong type or a threshold outside
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -91,14 +92,29 @@ def preset_names() -> list[str]:
     return sorted(p.stem for p in presets_dir().glob("*.toml") if p.stem != "default")
 
 
+MAX_CONFIG_BYTES = 10 * 1024 * 1024
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's table; anything but a readable regular file of valid UTF-8 TOML is a
+    ConfigError naming the file (a FIFO would block the read forever)."""
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        if not path.is_file():
+            what = "a folder" if path.is_dir() else "missing" if not path.exists() else "special"
+            raise ConfigError(str(path), "", f"cannot read the file (it is {what})")
+        data = path.read_bytes()[: MAX_CONFIG_BYTES + 1]
     except OSError as exc:
         raise ConfigError(str(path), "", f"cannot read the file ({exc.strerror})") from exc
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(str(path), "", "larger than 10 MiB: not a config file")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), "", f"not UTF-8 (byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), "", f"not valid TOML ({exc})") from exc
+    except RecursionError:
+        raise ConfigError(str(path), "", "not valid TOML (nested too deeply)") from None
 
 
 def find_config_file(root: Path) -> tuple[Path, str] | None:
@@ -107,8 +123,12 @@ def find_config_file(root: Path) -> tuple[Path, str] | None:
     if own.is_file():
         return own, ""
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file() and "qualitygate" in _read_toml(pyproject).get("tool", {}):
-        return pyproject, "tool.qualitygate"
+    if pyproject.is_file():
+        tool = _read_toml(pyproject).get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(str(pyproject), "tool", "expected a table")
+        if "qualitygate" in tool:
+            return pyproject, "tool.qualitygate"
     return None
 
 
@@ -141,7 +161,10 @@ def _table_of(path: Path, prefix: str) -> dict[str, Any]:
 
 def _explicit_table(path: Path) -> tuple[dict[str, Any], str]:
     data = _read_toml(path)
-    if "qualitygate" in data.get("tool", {}):
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(str(path), "tool", "expected a table")
+    if "qualitygate" in tool:
         return _table_of(path, "tool.qualitygate"), "tool.qualitygate"
     if path.name == "pyproject.toml":
         raise ConfigError(str(path), "tool.qualitygate", "missing: add a [tool.qualitygate] table")
@@ -154,21 +177,34 @@ def _unknown(where: str, key: str, known: Mapping[str, str], keypath: str) -> Co
     return ConfigError(where, keypath, f"unknown key; {hint}")
 
 
+MAX_TIMEOUT = 7 * 24 * 3600.0  # seconds: a week, more than any CI allows
+
+
 def _number(where: str, keypath: str, value: Any, upper: float | None = 100.0) -> float:
+    """A finite number in range: from 0 to `upper`, or (upper None) seconds of a timeout.
+    NaN compares false with every bound, so it is refused by name, as is infinity."""
+    expected = (
+        "a number from 0 to 100"
+        if upper
+        else f"a positive number of seconds, from 1 to {MAX_TIMEOUT:g}"
+    )
     if isinstance(value, bool) or not isinstance(value, int | float):
-        expected = "a number from 0 to 100" if upper else "a positive number"
         raise ConfigError(where, keypath, f"expected {expected}, got {value!r}")
-    if value < 0 or (upper is not None and value > upper):
-        raise ConfigError(where, keypath, f"expected a number from 0 to {upper:g}, got {value!r}")
-    if upper is None and value == 0:
-        raise ConfigError(where, keypath, "expected a positive number, got 0")
+    if not math.isfinite(value):
+        raise ConfigError(where, keypath, f"expected {expected}, got {value!r}")
+    if upper is not None and not 0 <= value <= upper:
+        raise ConfigError(where, keypath, f"expected {expected}, got {value!r}")
+    if upper is None and not 1 <= value <= MAX_TIMEOUT:
+        raise ConfigError(where, keypath, f"expected {expected}, got {value!r}")
     return float(value)
 
 
 def _strings(where: str, keypath: str, value: Any) -> tuple[str, ...]:
+    """A list of non-empty strings, each kept once, in order."""
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ConfigError(where, keypath, f"expected a list of non-empty strings, got {value!r}")
-    return tuple(value)
+        shown = repr(value) if len(repr(value)) < 80 else repr(value)[:77] + "..."
+        raise ConfigError(where, keypath, f"expected a list of non-empty strings, got {shown}")
+    return tuple(dict.fromkeys(value))
 
 
 def _string(where: str, keypath: str, value: Any) -> str:
@@ -235,11 +271,12 @@ def _with_preset(cfg: Config, table: Mapping[str, Any], where: str, prefix: str)
         return cfg
     keypath = f"{prefix}.preset".lstrip(".")
     name = _string(where, keypath, name)
-    path = presets_dir() / f"{name}.toml"
-    if not path.is_file():
+    if name not in preset_names():
+        shown = name if len(name) <= 40 else name[:37] + "..."
         raise ConfigError(
-            where, keypath, f"no preset '{name}'; shipped: {', '.join(preset_names())}"
+            where, keypath, f"no preset '{shown}'; shipped: {', '.join(preset_names())}"
         )
+    path = presets_dir() / f"{name}.toml"
     return replace(_apply(cfg, _read_toml(path), str(path), ""), preset=name)
 
 
@@ -284,3 +321,12 @@ def load(
             flag = "--" + key.replace("_", "-")
             cfg = replace(cfg, **{key: _check_key("command line", flag, value, key)})
     return replace(cfg, other=Layer(OTHER_LAYER, ("**",), *(getattr(cfg, k) for k in THRESHOLDS)))
+
+
+def check_source(root: Path, cfg: Config) -> None:
+    """A `source` folder that does not exist would gate nothing, and pass."""
+    for folder in cfg.source:
+        if folder.strip("/") not in ("", ".") and not (root / folder).exists():
+            raise ConfigError(
+                cfg.origin, "source", f"source folder '{folder}' does not exist in {root}"
+            )

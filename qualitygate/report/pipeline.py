@@ -18,7 +18,7 @@ from qualitygate.measure.gather import gather_coverage, with_pytest_layout
 from qualitygate.model import FileCoverage
 from qualitygate.progress import Progress
 from qualitygate.project import git
-from qualitygate.project.config import Config, Layer
+from qualitygate.project.config import Config, Layer, check_source
 from qualitygate.project.files import is_test_file, source_files
 from qualitygate.project.layers import layer_of
 from qualitygate.project.priority import PrioritySettings, check_layer_names, describe, priority_of
@@ -152,6 +152,7 @@ def run_report(
     """The report; `measured` is coverage already gathered (the baseline command's)."""
     progress = progress or Progress()
     cfg, root = options.config, options.root
+    check_source(root, cfg)
     check_layer_names(cfg.priority, tuple(la.name for la in cfg.layers), cfg.origin)
     pytest_facts = None
     if measured is None and options.run_tests and options.coverage_file is None:

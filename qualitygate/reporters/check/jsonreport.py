@@ -48,6 +48,7 @@ def file_dict(f: FileResult) -> dict[str, Any]:
                 "diff": m.diff,
                 "tests": list(m.tests),
                 "name": m.name,
+                "cached": m.cached,  # the verdict came from .git/qualitygate, not a run
             }
             for m in f.mutants
         ],
