@@ -46,7 +46,7 @@ class Timeout(ToolError):
     pass
 
 
-def _kill_group(proc: subprocess.Popen[str]) -> None:
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -70,14 +70,12 @@ def run(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
-            errors="replace",
             start_new_session=True,
         )
     except FileNotFoundError as exc:
         raise ToolError(f"{name}: {args[0]} not found", "install it or fix the path") from exc
     try:
-        stdout, stderr = proc.communicate(timeout=timeout)
+        out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         raise Timeout(
@@ -87,5 +85,7 @@ def run(
     except BaseException:
         _kill_group(proc)
         raise
+    # decoded here: text mode would turn a CR (in a file name git lists with -z) into \n
+    stdout, stderr = out.decode(errors="replace"), err.decode(errors="replace")
     echo(args, stdout + stderr)
     return Completed(tuple(args), proc.returncode, stdout, stderr)

@@ -10,7 +10,7 @@ Whitespace is kept: in Python, a `return` moved out of a loop is a code
 change. Blank lines count for nothing because only statements are gated.
 diff-cover counts an untracked file's lines by decoding it as UTF-8 and
 counts 0 for any other encoding, which would drop a latin-1 file with a
-coding cookie from the change; its lines are counted from bytes here.
+coding cookie from the change; untracked files are listed and counted here.
 
 `root` is the project's folder, which may be a subfolder of the repository
 (a monorepo): `--relative` makes git give paths relative to it and leave out
@@ -72,21 +72,29 @@ def _inside(root: Path) -> Iterator[None]:
         os.chdir(before)
 
 
-class _Reporter(GitDiffReporter):  # type: ignore[misc]
-    @staticmethod
-    def _get_file_lines(path: str) -> int:
-        """Lines of an untracked file, whatever its encoding."""
-        data = Path(path).read_bytes()
-        return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+def _line_count(path: Path) -> int:
+    """Lines of a file, whatever its encoding."""
+    data = path.read_bytes()
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+def _untracked(root: Path) -> dict[str, frozenset[int]]:
+    """New files git does not ignore, every line added. Listed with -z here: diff-cover
+    lists them without it, and git quotes a name with a backslash or a newline."""
+    return {
+        path: frozenset(range(1, _line_count(root / path) + 1))
+        for path in git.untracked_files(root)
+        if path.endswith(".py") and (root / path).is_file()
+    }
 
 
 def _reporter(spec: DiffSpec) -> GitDiffReporter:
-    return _Reporter(
+    return GitDiffReporter(
         compare_branch=spec.base,
         git_diff=_GitDiff(spec),
         ignore_staged=spec.mode == "range",
         ignore_unstaged=spec.mode != "worktree",
-        include_untracked=spec.mode == "worktree",
+        include_untracked=False,  # see _untracked
         supported_extensions=["py"],
     )
 
@@ -106,6 +114,8 @@ def changed_files(root: Path, spec: DiffSpec) -> list[ChangedFile]:
         with _inside(root):
             reporter = _reporter(spec)
             lines = {path: reporter.lines_changed(path) for path in reporter.src_paths_changed()}
+        if spec.mode == "worktree":
+            lines.update(_untracked(root))
     except (CommandError, GitDiffError, ValueError) as exc:
         raise ToolError(f"git diff failed: {str(exc).strip()}", "check the base ref") from exc
     statuses = _statuses(root, spec)

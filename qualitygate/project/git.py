@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,17 +13,17 @@ SHALLOW_HINT = "shallow clone: fetch more history (git fetch --unshallow, or fet
 
 
 def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """git's answer as text. Decoded here, not by subprocess's text mode: that turns a CR
+    in a file name into a newline, and a name git lists with -z must come back whole."""
     try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            stdin=subprocess.DEVNULL,
+        raw = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, stdin=subprocess.DEVNULL
         )
     except FileNotFoundError:
         raise ToolError("git is not installed", "install git and run again") from None
+    done = subprocess.CompletedProcess(
+        raw.args, raw.returncode, os.fsdecode(raw.stdout), os.fsdecode(raw.stderr)
+    )
     if check and done.returncode != 0:
         raise ToolError(f"git {' '.join(args)} failed: {done.stderr.strip()}")
     return done
@@ -91,6 +92,12 @@ def tracked_files(root: Path) -> list[str]:
     """Files git tracks plus untracked ones it does not ignore, as in the working tree."""
     out = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").stdout
     return sorted({p for p in out.split("\0") if p and (root / p).is_file()})
+
+
+def untracked_files(root: Path) -> list[str]:
+    """Files git neither tracks nor ignores, under `root`."""
+    out = _git(root, "ls-files", "-z", "--others", "--exclude-standard").stdout
+    return sorted(p for p in out.split("\0") if p)
 
 
 def name_status(root: Path, args: list[str]) -> Mapping[str, tuple[str, str | None]]:

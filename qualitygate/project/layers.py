@@ -34,7 +34,7 @@ def _glob_regex(glob: str) -> re.Pattern[str]:
         else:
             parts.append(re.escape(glob[i]))
             i += 1
-    return re.compile("".join(parts) + r"\Z")
+    return re.compile("".join(parts) + r"\Z", re.DOTALL)  # a newline is a name character
 
 
 def matches(path: str, glob: str) -> bool:

@@ -21,3 +21,17 @@ def plain_table(rows: list[tuple[str, ...]]) -> list[str]:
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
         for row in rows
     ]
+
+
+def visible(text: str) -> str:
+    """`text` with every control character shown as its escape (`\\n`, `\\x1b`), so a file
+    name cannot break a line, colour a terminal or forge a CI workflow command."""
+    return "".join(
+        c if c.isprintable() or c == "\t" else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+
+
+def write_lines(out: TextIO, lines: list[str]) -> None:
+    """Plain text output: one visible line per entry."""
+    out.write("\n".join(visible(line) for line in lines) + "\n")

@@ -425,3 +425,26 @@ def mutants(report: dict) -> list[dict]:
     return [
         {k: v for k, v in m.items() if k != "cached"} for f in report["files"] for m in f["mutants"]
     ]
+
+
+FORGED = "app/services/x\n::error title=forged::y.py"
+
+
+@pytest.mark.parametrize("name", [FORGED, "app/services/back\\slash.py", "app/services/cr\r.py"])
+def test_hostile_file_names_stay_in_their_layer_and_inject_nothing(
+    name: str, layered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name with a newline, a backslash or a CR is a legal POSIX name: it is gated in its
+    layer, and no human format prints a raw control character (no forged ::error line)."""
+    (layered / name).write_text("def f(x):\n    return x + 1\n")
+    for report in ("terminal", "markdown", "json"):
+        code = main(["check", "-C", str(layered), "-q", "--base", "HEAD", "--no-mutation",
+                     "--report", report])  # fmt: skip
+        out, err = capsys.readouterr()
+        assert code == 1, err  # never run by a test: services' diff coverage fails
+        if report == "json":
+            files = json.loads(out)["files"]
+            assert [(f["path"], f["layer"]) for f in files] == [(name, "services")]
+        else:
+            assert not any(line.startswith("::") for line in out.splitlines()), out
+            assert "\r" not in out

@@ -21,7 +21,7 @@ from qualitygate.reporters.check.summary import (
     gaps,
     mutant_label,
 )
-from qualitygate.reporters.wording import pct
+from qualitygate.reporters.wording import pct, visible
 
 PASS, FAIL = "✅", "❌"
 MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&~#!"})
@@ -30,7 +30,7 @@ METRICS = ("diff_coverage", "coverage", "mutation_score")
 
 
 def one_line(text: str) -> str:
-    return re.sub(r"[\r\n]+", " ", text)
+    return visible(re.sub(r"[\r\n]+", " ", text))
 
 
 def escape(text: str) -> str:

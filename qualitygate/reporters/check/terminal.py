@@ -16,7 +16,7 @@ from qualitygate.reporters.check.summary import (
     rule_line,
     verdict_line,
 )
-from qualitygate.reporters.wording import plain_table, styled
+from qualitygate.reporters.wording import plain_table, styled, visible, write_lines
 
 
 def render_plain(result: CheckResult, out: TextIO) -> None:
@@ -34,7 +34,7 @@ def render_plain(result: CheckResult, out: TextIO) -> None:
     failed = result.failed_rules
     if failed:
         lines += ["", "Failed rules:"] + [f"  {rule_line(layer, rule)}" for layer, rule in failed]
-    out.write("\n".join(lines) + "\n")
+    write_lines(out, lines)
 
 
 def render_rich(result: CheckResult, out: TextIO) -> None:
@@ -50,18 +50,20 @@ def render_rich(result: CheckResult, out: TextIO) -> None:
     if found:
         console.print(Text("Gaps, worst first", style="bold"))
     for gap in found:
-        console.print(Text.assemble(("  " + gap.file.path, "bold"), f" [{gap.file.layer}]"))
+        console.print(
+            Text.assemble(("  " + visible(gap.file.path), "bold"), f" [{gap.file.layer}]")
+        )
         for line in gap.lines():
             style = (
                 "green"
                 if line.lstrip().startswith("+")
                 else ("red" if line.lstrip().startswith("-") else "")
             )
-            console.print(Text("    " + line, style=style))
+            console.print(Text("    " + visible(line), style=style))
     if result.excluded_tests:
         console.print(Text("Tests left out of mutation testing (they fail under mutmut):", "bold"))
         for test in result.excluded_tests:
-            console.print("  " + test, markup=False)
+            console.print("  " + visible(test), markup=False)
     for name, rule in result.failed_rules:
         console.print(Text("  " + rule_line(name, rule), style="red"))
 

@@ -26,6 +26,7 @@ from qualitygate.reporters.report.text import (
     total_row,
     verdict_line,
 )
+from qualitygate.reporters.wording import write_lines
 
 URGENT = ("CRITICAL", "HIGH")
 GAP_COLUMNS = ("Component", "Layer", "Status", "Missing tests", "Write them in", "Priority")
@@ -119,4 +120,4 @@ def render(report: Report, out: TextIO) -> None:
             f"- {plural(report.skipped_markers, 'package __init__.py file')} with no "
             "function or class left out."
         )
-    out.write("\n".join(lines) + "\n")
+    write_lines(out, lines)

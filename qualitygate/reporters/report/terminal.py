@@ -25,7 +25,7 @@ from qualitygate.reporters.report.text import (
     total_row,
     verdict_line,
 )
-from qualitygate.reporters.wording import plain_table, styled
+from qualitygate.reporters.wording import plain_table, styled, write_lines
 
 STYLES = {UNTESTED: "red", IMPORTED_ONLY: "yellow", TESTED: "green"}
 
@@ -50,7 +50,7 @@ def render_plain(report: Report, out: TextIO) -> None:
         lines += [f"  {s}" for s in gap_sentences(layer)]
         lines += [f"  {line}" for line in module_tree(layer.modules)]
     lines += ["", *footer(report)]
-    out.write("\n".join(lines) + "\n")
+    write_lines(out, lines)
 
 
 def layer_tree(layer: LayerReport) -> Tree:
