@@ -70,3 +70,11 @@ class TestsFailedError(ToolError):
         )
         super().__init__(message, hint)
         self.failed = failed
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every cleanup runs."""
+
+
+def on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()

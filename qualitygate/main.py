@@ -9,7 +9,6 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import FrameType
 
 from qualitygate import __version__, process
 from qualitygate.commands import baseline as baseline_command
@@ -17,16 +16,7 @@ from qualitygate.commands import check as check_command
 from qualitygate.commands import init as init_command
 from qualitygate.commands import merge as merge_command
 from qualitygate.commands import report as report_command
-from qualitygate.errors import ExitCode, QualityGateError
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so every cleanup runs."""
-
-
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise Terminated()
-
+from qualitygate.errors import ExitCode, QualityGateError, on_sigterm
 
 COMMANDS: dict[
     str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
@@ -107,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Ctrl-C must always stop the gate cleanly, even when a parent (a CI runner, a shell
     # script's background job) started it with SIGINT ignored.
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
     process.echo_to(sys.stderr if getattr(args, "verbose", False) else None)
     try:
         return COMMANDS[args.command][2](args)

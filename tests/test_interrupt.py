@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -67,3 +68,22 @@ def test_a_reader_that_goes_away_stops_the_output_quietly(layered: Path) -> None
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 141
     assert b"Traceback" not in err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_start_up_exits_130(layered: Path, sig: signal.Signals) -> None:
+    """Even within the imports, and when the parent started it with SIGINT ignored."""
+    script = shutil.which("qualitygate", path=str(Path(sys.executable).parent))
+    assert script
+    proc = subprocess.Popen(
+        [script, "check", "-C", str(layered), "--base", "HEAD"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    time.sleep(0.05)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err

@@ -97,10 +97,23 @@ def test_a_part_with_no_mutants_still_merges() -> None:
         ([part(1, 2, ALL), part(2, 2, (), head="def")], "head: 'def' differs from p1"),
         ([part(1, 2, ALL), part(2, 3, ())], "shard: count 3 is not 2"),
         ([{**part(1, 1, ALL), "shard": None}], "shard: not a sharded part"),
+        ([{**part(1, 1, ALL), "shard": "1/1"}], "shard: '1/1' is not"),
+        ([part(1, 2, ALL), {**part(2, 2, ()), "mutation": "off"}], "ran with --no-mutation"),
     ],
 )
 def test_parts_that_do_not_belong_together(parts: list[dict], message: str) -> None:
     with pytest.raises(UsageError, match=message):
+        merge([(f"p{i + 1}", p) for i, p in enumerate(parts)])
+
+
+@pytest.mark.parametrize("lax_first", [True, False])
+def test_parts_held_to_different_thresholds_are_refused_in_either_order(lax_first: bool) -> None:
+    """A laxer part must not decide the verdict by coming first."""
+    strict, lax = part(1, 2, ALL), part(2, 2, ())
+    for rule in lax["layers"][0]["rules"]:
+        rule["required"] = 0.0
+    parts = [lax, strict] if lax_first else [strict, lax]
+    with pytest.raises(UsageError, match="thresholds differ"):
         merge([(f"p{i + 1}", p) for i, p in enumerate(parts)])
 
 

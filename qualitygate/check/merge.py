@@ -106,6 +106,12 @@ def _check_parts(parts: list[tuple[str, dict[str, Any]]]) -> int:
     """The shard count, once every part is shown to belong to the same run."""
     first_name, first = parts[0]
     shards = [p.get("shard") or {} for _, p in parts]
+    for (name, _), shard in zip(parts, shards, strict=True):
+        if shard and not _is_shard(shard):
+            raise UsageError(
+                f'{name}: shard: {shard!r} is not {{"index": K, "count": N}}',
+                "pass the JSON parts that check --shard K/N wrote",
+            )
     count = shards[0].get("count")
     if not isinstance(count, int):
         raise UsageError(f"{first_name}: shard: not a sharded part", "run check --shard K/N")
@@ -118,6 +124,17 @@ def _check_parts(parts: list[tuple[str, dict[str, Any]]]) -> int:
                 )
         if shard.get("count") != count:
             raise UsageError(f"{name}: shard: count {shard.get('count')} is not {count}")
+        if part.get("mutation") == "off":
+            raise UsageError(
+                f"{name}: mutation: the part ran with --no-mutation, so its shard's mutants "
+                "are missing",
+                "run every part with mutation testing on",
+            )
+        if _thresholds(part) != _thresholds(first):
+            raise UsageError(
+                f"{name}: layers: its thresholds differ from {first_name}",
+                "run every part with the same config; the laxer one must not decide",
+            )
         if _coverage_view(part) != _coverage_view(first):
             raise UsageError(
                 f"{name}: layers: coverage differs from {first_name}",
@@ -132,6 +149,21 @@ def _check_parts(parts: list[tuple[str, dict[str, Any]]]) -> int:
         what = "; ".join(problems)
         raise UsageError(f"cannot merge {count} shards: {what}", "pass every part exactly once")
     return count
+
+
+def _is_shard(shard: Any) -> bool:
+    return isinstance(shard, dict) and all(
+        isinstance(shard.get(k), int) and not isinstance(shard.get(k), bool)
+        for k in ("index", "count")
+    )
+
+
+def _thresholds(part: dict[str, Any]) -> list[Any]:
+    """Each layer's rules as (metric, required): what the part was held to."""
+    return [
+        (layer.get("name"), sorted((r.get("metric"), r.get("required")) for r in layer["rules"]))
+        for layer in part["layers"]
+    ]
 
 
 def _coverage_view(part: dict[str, Any]) -> list[Any]:
