@@ -8,6 +8,7 @@ themselves.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,6 +41,7 @@ class CheckOptions:
     shard: tuple[int, int] | None = None  # (K, N): only the Kth of N parts of the mutants
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     keep_workspace: bool = False
+    use_cache: bool = True  # False with --no-cache: every verdict from a run of its own
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -109,7 +111,10 @@ def mutate(
     def kept(path: Path) -> None:
         progress.stage(f"Keeping the mutation workspace: {path}")
 
-    return run_mutation(request, progress.mutants, kept)
+    if options.use_cache:
+        return run_mutation(request, progress.mutants, kept)
+    with tempfile.TemporaryDirectory(prefix="qualitygate-no-cache-") as empty:
+        return run_mutation(replace(request, cache_dir=Path(empty)), progress.mutants, kept)
 
 
 def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckResult:

@@ -51,6 +51,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--workers", type=int, metavar="N", help="parallel mutation workers")
     p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run every mutant, trusting no cached verdict (for required checks)",
+    )
+    p.add_argument(
         "--keep-workspace",
         action="store_true",
         help="keep the copy mutmut ran in, and print its path (to see why it failed)",
@@ -85,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         coverage=not args.mutation_only,
         shard=args.shard,
         keep_workspace=args.keep_workspace,
+        use_cache=not args.no_cache,
     )
     if args.workers:
         options = dataclasses.replace(options, workers=args.workers)

@@ -217,3 +217,21 @@ def test_keep_workspace_and_verbose_show_what_mutmut_ran_in(
         assert "$ " in err and "mutmut" in err  # the tools' commands and their own output
     finally:
         shutil.rmtree(workspace.parent)
+
+
+def test_no_cache_runs_every_mutant_and_keeps_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(tmp_path / "r", mutation_project())
+    write(root, CHANGE)
+    _, first = run_json(root, "--base", "HEAD", capsys=capsys)
+    _, cached = run_json(root, "--base", "HEAD", capsys=capsys)
+    cache = root / ".git" / "qualitygate"
+    before = sorted(p.stat().st_mtime_ns for p in cache.rglob("*") if p.is_file())
+    _, fresh = run_json(root, "--base", "HEAD", "--no-cache", capsys=capsys)
+    assert first["mutants_executed"] > 0 and cached["mutants_executed"] == 0
+    assert fresh["mutants_executed"] == first["mutants_executed"]
+    assert all(m["cached"] for f in cached["files"] for m in f["mutants"])
+    assert not any(m["cached"] for f in fresh["files"] for m in f["mutants"])
+    assert verdicts(fresh) == verdicts(first)
+    assert sorted(p.stat().st_mtime_ns for p in cache.rglob("*") if p.is_file()) == before
