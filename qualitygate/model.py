@@ -126,6 +126,9 @@ class FileResult:
         return sum(m.status in UNDETECTED for m in self.mutants)
 
 
+NO_CHANGE = "no Python change to gate"  # the coverage source of a check that ran nothing
+
+
 @dataclass(frozen=True)
 class CheckResult:
     base: str

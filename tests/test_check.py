@@ -331,3 +331,14 @@ def test_a_changed_file_that_is_not_python_fails_closed(
     code, out, err = run_cli(layered, "--base", "HEAD", capsys=capsys)
     assert code == 2 and out == ""
     assert "app/db/broken.py: not valid Python" in err
+
+
+def test_no_python_change_exits_at_once_without_running_tests(
+    layered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README and a test file changed: no gated line, so no test run (the red test file
+    would fail the suite if one ran) and no mutant."""
+    write(layered, {"README.md": "hello\n", "tests/test_red.py": "def test_red():\n    assert 0\n"})
+    code, out, err = run_cli(layered, "--base", "HEAD", capsys=capsys)
+    assert code == 0 and err == ""
+    assert "0 changed files against HEAD, no Python change to gate" in out

@@ -19,7 +19,7 @@ from qualitygate.errors import UsageError
 from qualitygate.gate import ratchet, rules
 from qualitygate.gate.figures import layer_figures
 from qualitygate.measure.gather import gather_coverage, python_of, with_pytest_layout
-from qualitygate.model import ChangedFile, CheckResult, FileCoverage
+from qualitygate.model import NO_CHANGE, ChangedFile, CheckResult, FileCoverage
 from qualitygate.mutation.model import MutationOutcome, MutationRequest
 from qualitygate.progress import Progress
 from qualitygate.project import diff, git
@@ -117,22 +117,41 @@ def mutate(
         return run_mutation(replace(request, cache_dir=Path(empty)), progress.mutants, kept)
 
 
+def _no_change(options: CheckOptions, spec: DiffSpec) -> CheckResult:
+    """The verdict on a change with no Python source file in it (or only test files):
+    every rule passes as not applying, and nothing was run."""
+    cfg = options.config
+    layers = {layer.name: layer for layer in (*cfg.layers, cfg.other)}
+    figures = layer_figures(cfg, {}, (), mutation_ran=False, coverage_on=False)
+    skipped = dict.fromkeys(("coverage", "diff_coverage", "mutation_score"), NO_CHANGE)
+    return CheckResult(
+        base=spec.label,
+        head=git.head(options.root),
+        files=(),
+        coverage_source=NO_CHANGE,
+        layers=rules.evaluate(figures, layers, skipped),
+        mutation="skipped",
+        shard=options.shard,
+    )
+
+
 def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckResult:
     progress = progress or Progress()
     cfg, root = options.config, options.root
     check_source(root, cfg)
     progress.stage("Reading the change")
     spec = resolve_diff(root, cfg, options.base, options.staged, options.env)
+    folders = cfg.source or (".",)
+    in_source = [c for c in diff.changed_files(root, spec) if in_folders(c.path, folders)]
     facts = None
-    if options.mutation or (options.coverage and options.coverage_file is None):
+    needs_pytest = options.mutation or (options.coverage and options.coverage_file is None)
+    if in_source and needs_pytest:
         cfg, facts = with_pytest_layout(root, cfg, progress)
         options = replace(options, config=cfg)
-    folders = cfg.source or (".",)
-    changed = [
-        c
-        for c in diff.changed_files(root, spec)
-        if in_folders(c.path, folders) and not is_test_file(c.path, cfg)
-    ]
+    changed = [c for c in in_source if not is_test_file(c.path, cfg)]
+    if not changed:  # nothing to gate: no test run, no mutant, at once
+        progress.stage("No Python change to gate")
+        return _no_change(options, spec)
     files = sorted(
         set(source_files(root, cfg)) | {c.path for c in changed if c.status != "deleted"}
     )

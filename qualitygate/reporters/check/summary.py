@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qualitygate.model import CheckResult, FileResult, LayerVerdict, Rule, ranges
+from qualitygate.model import NO_CHANGE, CheckResult, FileResult, LayerVerdict, Rule, ranges
 from qualitygate.mutation.model import UNDETECTED
 from qualitygate.reporters.wording import pct
 
@@ -62,7 +62,9 @@ def verdict_line(result: CheckResult) -> str:
     word = "PASSED" if result.passed else "FAILED"
     changed = len(result.files)
     source = result.coverage_source
-    where = "coverage not measured" if source == "not measured" else f"coverage from {source}"
+    where = {"not measured": "coverage not measured", NO_CHANGE: NO_CHANGE}.get(
+        source, f"coverage from {source}"
+    )
     files = f"{changed} changed file{'s' * (changed != 1)}"
     return f"qualitygate {word}: {files} against {result.base}, {where}"
 
