@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from qualitygate.main import main
 from tests.conftest import FAILING_CHANGE, run_cli, run_json
 from tests.fixtures import commit, git, git_state, measure, snapshot, write
 
@@ -176,6 +177,7 @@ def test_red_suite_is_a_tool_error_naming_the_tests(
     write(
         layered,
         {
+            "app/services/calc.py": "def add(a, b):\n    return b + a\n",  # a change to gate
             "tests/test_calc.py": """
         from app.services.calc import add
 
@@ -184,7 +186,7 @@ def test_red_suite_is_a_tool_error_naming_the_tests(
 
         def test_fine():
             assert add(0, 0) == 0
-        """
+        """,
         },
     )
     code, out, err = run_cli(layered, "--base", "HEAD", capsys=capsys)
@@ -195,11 +197,15 @@ def test_red_suite_is_a_tool_error_naming_the_tests(
 
 def test_hanging_suite_times_out(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(
-        layered, {"tests/test_hang.py": "import time\n\n\ndef test_hang():\n    time.sleep(60)\n"}
+        layered,
+        {
+            "tests/test_hang.py": "import time\n\n\ndef test_hang():\n    time.sleep(600)\n",
+            "app/services/calc.py": "def add(a, b):\n    return b + a\n",  # a change to gate
+        },
     )
-    code, _, err = run_cli(layered, "--base", "HEAD", "--timeout", "3", capsys=capsys)
+    code, _, err = run_cli(layered, "--base", "HEAD", "--timeout", "20", capsys=capsys)
     assert code == 3
-    assert "pytest did not finish within 3 s and was stopped" in err
+    assert "pytest did not finish within 20 s and was stopped" in err
 
 
 def test_tree_index_and_branch_untouched(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -342,3 +348,15 @@ def test_no_python_change_exits_at_once_without_running_tests(
     code, out, err = run_cli(layered, "--base", "HEAD", capsys=capsys)
     assert code == 0 and err == ""
     assert "0 changed files against HEAD, no Python change to gate" in out
+
+
+def test_a_layer_that_holds_no_file_is_reported(
+    layered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = (layered / "pyproject.toml").read_text()
+    config += '\n[tool.qualitygate.layers.typo]\npaths = ["app/servics/**"]\nmin_coverage = 90\n'
+    write(layered, {"pyproject.toml": config, **FAILING_CHANGE})
+    code = main(["check", "-C", str(layered), "--base", "HEAD", "--no-mutation"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "Layer 'typo' holds no file under source: check its paths" in err

@@ -117,6 +117,13 @@ def mutate(
         return run_mutation(replace(request, cache_dir=Path(empty)), progress.mutants, kept)
 
 
+def empty_layers(cfg: Config, files: list[str]) -> list[str]:
+    """Declared layers that no file falls in: globs that match nothing, or only files an
+    earlier layer already took. Their rules would pass over nothing."""
+    used = {layer_of(path, cfg).name for path in files}
+    return [layer.name for layer in cfg.layers if layer.name not in used]
+
+
 def _no_change(options: CheckOptions, spec: DiffSpec) -> CheckResult:
     """The verdict on a change with no Python source file in it (or only test files):
     every rule passes as not applying, and nothing was run."""
@@ -158,6 +165,8 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     cov, cov_source = gather_coverage(
         root, cfg, files, progress, options.coverage_file, options.coverage, facts
     )
+    for name in empty_layers(cfg, files):
+        progress.stage(f"Layer '{name}' holds no file under source: check its paths")
     outcome = mutate(options, changed, cov, progress)
     results = file_results(root, changed, cov, cfg, outcome, options.coverage)
     layers: dict[str, Layer] = {layer.name: layer for layer in (*cfg.layers, cfg.other)}

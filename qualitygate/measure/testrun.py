@@ -253,7 +253,12 @@ def run_tests(
         work = _Work(Path(tmp), root)
         args = command(python, work.path, [root / s for s in source], tests, facts, extra)
         left = max(1.0, timeout - (time.monotonic() - started))
-        done = process.run(args, cwd=root, timeout=left, env=work.env(), what="pytest")
+        try:
+            done = process.run(args, cwd=root, timeout=left, env=work.env(), what="pytest")
+        except process.Timeout as exc:  # name the budget the user set, not what was left
+            raise process.Timeout(
+                f"pytest did not finish within {timeout:.0f} s and was stopped", exc.hint
+            ) from None
         seconds = time.monotonic() - started
         session = work.record("session.json")
         _check_exit(done.returncode, done.stdout + done.stderr, python, session)

@@ -124,8 +124,9 @@ def test_a_test_hanging_only_under_mutmut_is_stopped_and_excluded(tmp_path: Path
         """)
     root = calc_project(tmp_path, {"tests/test_hang.py": hanging})
     started = time.monotonic()
-    outcome = run_mutation(request(root, {"app/calc.py": {5, 6}}, tmp_path / "cache", timeout=10))
-    assert time.monotonic() - started < 10 + 1
+    # generous: at a load of 12 on 2 cores an honest stats run must stay under the hang limit
+    outcome = run_mutation(request(root, {"app/calc.py": {5, 6}}, tmp_path / "cache", timeout=60))
+    assert time.monotonic() - started < 60 + 15
     assert outcome.excluded_tests == ("tests/test_hang.py::test_hangs_under_mutmut",)
     assert [m.status for m in outcome.mutants] == ["survived", "killed"]
 
@@ -135,10 +136,10 @@ def test_a_test_hanging_on_the_unmodified_code_fails_within_the_timeout(tmp_path
     root = calc_project(tmp_path, {"tests/test_hang.py": hanging})
     started = time.monotonic()
     with pytest.raises(ToolError) as caught:
-        run_mutation(request(root, {"app/calc.py": {5, 6}}, tmp_path / "cache", timeout=6))
-    assert time.monotonic() - started < 6 + 1
-    # "hangs: still running after 2 s on the unmodified project", or on a loaded machine
-    # "did not finish within 6 s (test ... was running)"
+        run_mutation(request(root, {"app/calc.py": {5, 6}}, tmp_path / "cache", timeout=30))
+    assert time.monotonic() - started < 30 + 15
+    # "hangs: still running after 10 s on the unmodified project", or on a loaded machine
+    # "did not finish within 30 s (test ... was running)"
     test = re.escape("tests/test_hang.py::test_forever")
     assert re.match(rf"test {test} hangs: |.* \(test {test} was running\)", str(caught.value))
     assert "\n" not in str(caught.value)
