@@ -341,6 +341,7 @@ def test_fault(
     fault: Fault, layered: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = layered
+    write(root, FAILING_CHANGE)  # a change to gate, else nothing runs at all
     fault.setup(root)
     for var, value in fault.env.items():
         monkeypatch.setenv(var, value)

@@ -197,6 +197,7 @@ def test_a_tests_folder_that_does_not_exist_is_a_config_error(
         'source = ["app"]', 'source = ["app"]\ntests = ["tset"]'
     )
     root = make_repo(tmp_path / "r", files)
+    write(root, CHANGE)
     code, _, err = run_cli(root, "--base", "HEAD", "--no-mutation", capsys=capsys)
     line = one_error_line(err)
     assert code == 2 and "pyproject.toml" in line and "tests" in line and "'tset'" in line
