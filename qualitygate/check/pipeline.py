@@ -26,7 +26,7 @@ from qualitygate.project import diff, git
 from qualitygate.project.config import Config, Layer, check_source
 from qualitygate.project.diff import DiffSpec
 from qualitygate.project.files import function_spans, is_test_file, source_files
-from qualitygate.project.layers import in_folders, layer_of
+from qualitygate.project.layers import empty_layers, in_folders, layer_of
 
 
 @dataclass(frozen=True)
@@ -115,13 +115,6 @@ def mutate(
         return run_mutation(request, progress.mutants, kept)
     with tempfile.TemporaryDirectory(prefix="qualitygate-no-cache-") as empty:
         return run_mutation(replace(request, cache_dir=Path(empty)), progress.mutants, kept)
-
-
-def empty_layers(cfg: Config, files: list[str]) -> list[str]:
-    """Declared layers that no file falls in: globs that match nothing, or only files an
-    earlier layer already took. Their rules would pass over nothing."""
-    used = {layer_of(path, cfg).name for path in files}
-    return [layer.name for layer in cfg.layers if layer.name not in used]
 
 
 def _no_change(options: CheckOptions, spec: DiffSpec) -> CheckResult:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from qualitygate.project.config import Config, Layer
 
@@ -60,3 +60,10 @@ def in_folders(path: str, folders: Iterable[str]) -> bool:
         if folder in ("", ".") or path == folder or path.startswith(folder + "/"):
             return True
     return False
+
+
+def empty_layers(cfg: Config, files: Sequence[str]) -> list[str]:
+    """Declared layers that no file falls in: globs that match nothing, or only files an
+    earlier layer already took. Their rules would pass over nothing."""
+    used = {layer_of(path, cfg).name for path in files}
+    return [layer.name for layer in cfg.layers if layer.name not in used]
