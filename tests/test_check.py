@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,15 @@ import pytest
 from qualitygate.main import main
 from tests.conftest import FAILING_CHANGE, run_cli, run_json
 from tests.fixtures import commit, git, git_state, measure, snapshot, write
+
+LOOP = """
+def last(xs):
+    found = None
+    for x in xs:
+        found = x
+        return found
+""".lstrip()
+LOOP_TEST = "from app.db.loop import last\n\n\ndef test_last():\n    assert last([1]) == 1\n"
 
 BIG_SAVE = """
     def save(rows, limit):
@@ -360,3 +372,29 @@ def test_a_layer_that_holds_no_file_is_reported(
     _, err = capsys.readouterr()
     assert code == 1
     assert "Layer 'typo' holds no file under source: check its paths" in err
+
+
+def test_changed_lines_are_those_diff_cover_sees_with_whitespace_kept(
+    layered: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An indentation-only change and a real one, gated as diff-cover itself sees them."""
+    loop = LOOP
+    write(layered, {"app/db/loop.py": loop, "tests/test_loop.py": LOOP_TEST})
+    commit(layered, "loop")
+    write(layered, {"app/db/loop.py": loop.replace("        return found", "    return found")})
+    write(layered, {"app/db/store.py": BIG_SAVE})
+    xml = tmp_path / "coverage.xml"
+    measure(layered, tmp_path / ".coverage", xml)
+    out = tmp_path / "diff-cover.json"
+    subprocess.run(
+        [sys.executable, "-m", "diff_cover.diff_cover_tool", str(xml), "--compare-branch=HEAD",
+         f"--format=json:{out}"], cwd=layered, check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    stats = json.loads(out.read_text())["src_stats"]
+    truth = {
+        path: sorted({*s["covered_lines"], *s["violation_lines"]}) for path, s in stats.items()
+    }
+    _, report = run_json(layered, "--base", "HEAD", "--no-mutation", capsys=capsys)
+    ours = {f["path"]: f["changed_lines"] for f in report["files"]}
+    assert ours == truth
+    assert ours["app/db/loop.py"] == [5]  # the return that moved out of the loop
