@@ -91,6 +91,11 @@ def project(*pyproject_parts: str) -> dict[str, str]:
     return {**APP, "pyproject.toml": "\n".join([GATE, *pyproject_parts])}
 
 
+def with_gate_key(pyproject: str, line: str) -> str:
+    """The pyproject text with one more [tool.qualitygate] key, set by `line`."""
+    return pyproject.replace('source = ["app"]', f'source = ["app"]\n{line}', 1)
+
+
 def independent_coverage(root: Path, *pytest_args: str, pytest_cov: bool = False) -> dict:
     """coverage.py's own JSON report of the project's suite, measured outside qualitygate:
     `coverage run` (then `coverage combine`, for parallel data), or pytest-cov."""

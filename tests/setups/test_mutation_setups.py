@@ -12,7 +12,7 @@ import pytest
 from qualitygate.main import main
 from tests.conftest import run_cli, run_json
 from tests.fixtures import commit, make_repo, write
-from tests.setups.projects import CHANGE, XDIST, project
+from tests.setups.projects import CHANGE, XDIST, project, with_gate_key
 
 pytestmark = pytest.mark.slow
 
@@ -137,11 +137,7 @@ def test_workspace_include_brings_other_ignored_files(
     pyproject = (root / "pyproject.toml").read_text()
     write(
         root,
-        {
-            "pyproject.toml": pyproject.replace(
-                'source = ["app"]', 'source = ["app"]\nworkspace_include = ["generated/**"]'
-            )
-        },
+        {"pyproject.toml": with_gate_key(pyproject, 'workspace_include = ["generated/**"]')},
     )
     commit(root, "include generated files, with the change")
     _, report = run_json(root, "--base", "HEAD~1", capsys=capsys)
@@ -153,8 +149,8 @@ def test_pytest_args_reach_the_mutation_phase(
 ) -> None:
     """A suite whose slow tests are left out by pytest_args is left out under mutmut too."""
     files = mutation_project()
-    files["pyproject.toml"] = files["pyproject.toml"].replace(
-        'source = ["app"]', 'source = ["app"]\npytest_args = ["-m", "not broken"]'
+    files["pyproject.toml"] = with_gate_key(
+        files["pyproject.toml"], 'pytest_args = ["-m", "not broken"]'
     )
     files["pyproject.toml"] += '\n[tool.pytest.ini_options]\nmarkers = ["broken: never run"]\n'
     files["tests/test_broken.py"] = (

@@ -18,6 +18,7 @@ from tests.setups.projects import (
     independent_coverage,
     per_file,
     project,
+    with_gate_key,
 )
 
 
@@ -193,9 +194,7 @@ def test_a_tests_folder_that_does_not_exist_is_a_config_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     files = project()
-    files["pyproject.toml"] = files["pyproject.toml"].replace(
-        'source = ["app"]', 'source = ["app"]\ntests = ["tset"]'
-    )
+    files["pyproject.toml"] = with_gate_key(files["pyproject.toml"], 'tests = ["tset"]')
     root = make_repo(tmp_path / "r", files)
     write(root, CHANGE)
     code, _, err = run_cli(root, "--base", "HEAD", "--no-mutation", capsys=capsys)
