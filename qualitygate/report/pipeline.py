@@ -164,7 +164,7 @@ def run_report(
         for rel in source_files(root, cfg)
     }
     modules = sorted(rel for rel, shape in shapes.items() if not shape.package_marker)
-    imported = imports.importing_tests(root, tests, modules, cfg.source)
+    imported = imports.importing_tests(root, tests, sorted(shapes), cfg.source)
     cov: dict[str, FileCoverage] = {}
     source = "none"
     if measured is not None:

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from qualitygate.report.imports import imports_of, module_index
+from qualitygate.report.imports import importing_tests, imports_of, sources_of
 from qualitygate.report.module_shape import shape_of
 from qualitygate.report.placement import FolderMapping, learn, mapping_of, suggest
 
@@ -21,8 +21,7 @@ SOURCES = [
     "src/lib/core.py",
     "workers/run.py",
 ]
-INDEX = module_index(SOURCES, ["app", "src", "workers"])
-KNOWN = frozenset(SOURCES)
+SRC = sources_of(None, SOURCES, ["app", "src", "workers"])
 
 
 @pytest.mark.parametrize(
@@ -58,7 +57,89 @@ KNOWN = frozenset(SOURCES)
     ],
 )
 def test_imports_of(test, code, expected):
-    assert imports_of(test, code, INDEX, KNOWN) == expected
+    assert imports_of(test, code, SRC) == expected
+
+
+
+def write_tree(root, files):
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return sorted(files)
+
+
+def importers(tmp_path, files, source, tests):
+    paths = write_tree(tmp_path, files)
+    sources = [p for p in paths if p not in tests]
+    return importing_tests(tmp_path, tests, sources, source)
+
+
+def test_standard_library_names_are_not_project_modules(tmp_path):
+    """`import logging` and `import types` are the standard library's, even beside a
+    namespace-package module of that name."""
+    files = {
+        "app/core/logging.py": "def setup(): pass\n",
+        "app/events/core/types.py": "class Event: pass\n",
+        "tests/test_a.py": "import logging\nimport types\nfrom logging import getLogger\n",
+        "tests/test_b.py": "from app.core.logging import setup\n",
+    }
+    found = importers(tmp_path, files, ["app"], ["tests/test_a.py", "tests/test_b.py"])
+    assert found == {"app/core/logging.py": {"tests/test_b.py"}}
+
+
+def test_reexports_credit_the_defining_submodule(tmp_path):
+    files = {
+        "humanize/__init__.py": """
+            from humanize.filesize import naturalsize
+            from .time import *
+            from . import number as num
+        """,
+        "humanize/filesize.py": "def naturalsize(n): return str(n)\n",
+        "humanize/time.py": "def naturaltime(t): return t\nEPOCH = 0\n",
+        "humanize/number.py": "def intcomma(n): return n\n",
+        "humanize/unused.py": "def nothing(): pass\n",
+        "tests/test_size.py": "import humanize\ndef test(): humanize.naturalsize(1)\n",
+        "tests/test_time.py": "from humanize import naturaltime\n",
+        "tests/test_num.py": "import humanize as h\ndef test(): h.num.intcomma(1)\n",
+    }
+    tests = ["tests/test_num.py", "tests/test_size.py", "tests/test_time.py"]
+    found = importers(tmp_path, files, ["humanize"], tests)
+    assert found["humanize/filesize.py"] == {"tests/test_size.py"}
+    assert found["humanize/time.py"] == {"tests/test_time.py"}
+    assert found["humanize/number.py"] == {"tests/test_num.py"}
+    assert "humanize/unused.py" not in found
+
+
+def test_reexport_through_a_nested_package(tmp_path):
+    """`from app.services.admin import AdminUserService`, defined in a submodule."""
+    files = {
+        "backend/app/__init__.py": "",
+        "backend/app/services/__init__.py": "",
+        "backend/app/services/admin/__init__.py": "from .service import AdminUserService\n",
+        "backend/app/services/admin/service.py": "class AdminUserService: pass\n",
+        "backend/tests/test_admin.py": "from app.services.admin import AdminUserService\n",
+    }
+    for source in (["backend/app"], ["backend"]):
+        found = importers(tmp_path, files, source, ["backend/tests/test_admin.py"])
+        assert found["backend/app/services/admin/service.py"] == {"backend/tests/test_admin.py"}
+
+
+def test_split_source_folders_index_like_their_parent(tmp_path):
+    """`source = ["backend/app", "backend/workers"]` finds what `["backend"]` finds, with
+    namespace packages (no `__init__.py`) too."""
+    files = {
+        "backend/app/api.py": "def route(): pass\n",
+        "backend/workers/jobs.py": "def job(): pass\n",
+        "backend/tests/test_api.py": "from app.api import route\nimport workers.jobs\n",
+    }
+    tests = ["backend/tests/test_api.py"]
+    split = importers(tmp_path, files, ["backend/app", "backend/workers"], tests)
+    whole = importers(tmp_path, files, ["backend"], tests)
+    assert split == whole == {
+        "backend/app/api.py": {"backend/tests/test_api.py"},
+        "backend/workers/jobs.py": {"backend/tests/test_api.py"},
+    }
 
 
 SHAPE = '''
