@@ -155,9 +155,10 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     files = sorted(
         set(source_files(root, cfg)) | {c.path for c in changed if c.status != "deleted"}
     )
-    cov, cov_source = gather_coverage(
+    gathered = gather_coverage(
         root, cfg, files, progress, options.coverage_file, options.coverage, facts
     )
+    cov, cov_source = gathered.files, gathered.source
     for name in empty_layers(cfg, files):
         progress.stage(f"Layer '{name}' holds no file under source: check its paths")
     outcome = mutate(options, changed, cov, progress)

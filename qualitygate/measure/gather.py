@@ -7,7 +7,7 @@ so that test files are told from sources the way pytest tells them, then gather.
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qualitygate.errors import ConfigError
@@ -52,6 +52,25 @@ def with_pytest_layout(root: Path, cfg: Config, progress: Progress) -> tuple[Con
     return replace(cfg, test_paths=paths, test_patterns=patterns), facts
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """Coverage of the files asked for, where it came from, and the test files whose
+    tests ran (from the run's record; from the data's test contexts when read)."""
+
+    files: dict[str, FileCoverage]
+    source: str
+    test_files: frozenset[str] = frozenset()
+
+
+def _context_files(measured: dict[str, coverage_data.Measured]) -> frozenset[str]:
+    return frozenset(
+        test.split("::", 1)[0]
+        for m in measured.values()
+        for tests in (m.contexts or {}).values()
+        for test in tests
+    )
+
+
 def gather_coverage(
     root: Path,
     cfg: Config,
@@ -60,14 +79,15 @@ def gather_coverage(
     coverage_file: Path | None = None,
     measure: bool = True,
     facts: PytestFacts | None = None,
-) -> tuple[dict[str, FileCoverage], str]:
+) -> Gathered:
     """Coverage of `files` and where it came from: `coverage_file`, else a run of the tests
     (none with `measure` off: every file then has its statements and nothing executed)."""
     if not measure:
-        return coverage_data.file_coverage(root, files, {}), "not measured"
+        return Gathered(coverage_data.file_coverage(root, files, {}), "not measured")
     if coverage_file is not None:
         progress.stage(f"Reading coverage from {coverage_file}")
         measured = coverage_data.read_data_file(coverage_file)
+        ran = _context_files(measured)
         source = str(coverage_file)
     else:
         progress.stage("Running the tests under coverage")
@@ -75,4 +95,5 @@ def gather_coverage(
             root, python_of(cfg), cfg.source, cfg.tests, cfg.timeout, cfg.pytest_args, facts
         )
         measured, source = run.measured, "pytest"
-    return coverage_data.file_coverage(root, files, measured), source
+        ran = run.test_files | _context_files(measured)
+    return Gathered(coverage_data.file_coverage(root, files, measured), source, ran)

@@ -8,9 +8,10 @@ Its folder is named by the `QUALITYGATE_WORK` variable; it writes there:
   active), then it ends the run before collection;
 - otherwise it switches coverage's dynamic context to each test's phase
   (lines run at import time stay under the empty context), and writes
-  `session.json` when pytest's session really ends: its exit status and how
-  many tests were collected and run. A run that ends without that record
-  (a test called `os._exit`) did not finish, whatever its exit code says.
+  `session.json` when pytest's session really ends: its exit status, how
+  many tests were collected and run, and the test files they came from. A
+  run that ends without that record (a test called `os._exit`) did not
+  finish, whatever its exit code says.
 
 Test ids are written relative to the folder pytest was started in, so they
 match the file paths qualitygate reports even when pytest's rootdir is
@@ -26,7 +27,13 @@ from typing import Any
 
 import pytest
 
-_state: dict[str, Any] = {"pid": os.getpid(), "collected": 0, "ran": 0, "prefix": ""}
+_state: dict[str, Any] = {
+    "pid": os.getpid(),
+    "collected": 0,
+    "ran": 0,
+    "prefix": "",
+    "files": set(),
+}
 
 
 def _work() -> Path:
@@ -111,6 +118,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
     _state["ran"] += 1
+    _state["files"].add(str(_state["prefix"]) + nodeid.split("::", 1)[0])
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -123,5 +131,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "collected": _state["collected"],
             "ran": _state["ran"],
             "failed": session.testsfailed,
+            "test_files": sorted(_state["files"]),
         },
     )

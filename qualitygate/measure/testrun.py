@@ -88,6 +88,7 @@ class TestRun:
     seconds: float
     facts: PytestFacts
     tests_ran: int
+    test_files: frozenset[str] = frozenset()  # the files of the tests that ran
 
 
 def failed_tests(output: str) -> list[str]:
@@ -272,4 +273,5 @@ def run_tests(
         ran = int(session["collected"]) if session else 0
         if ran and not _has_test_lines(measured) and any(m.lines for m in measured.values()):
             raise ToolError(NO_CONTEXT, NO_CONTEXT_HINT)
-        return TestRun(measured, seconds, facts, ran)
+        files = frozenset(str(f) for f in session.get("test_files", ())) if session else frozenset()
+        return TestRun(measured, seconds, facts, ran, files)

@@ -26,18 +26,25 @@ METHOD = {
 
 
 def module_status(
-    imported: bool, run_by_tests: bool | None, has_functions: bool, exercised: bool
+    imported: bool,
+    run_by_tests: bool | None,
+    has_functions: bool,
+    exercised: bool,
+    imported_by_run: bool = False,
 ) -> str:
     """tested / imported only / untested.
 
     `run_by_tests` is None when no test contexts exist (static report): a module a
-    test imports then counts as tested. A module with no function to run (classes
-    and constants only) is tested once a test imports or runs it.
+    test imports then counts as tested. With contexts, a module is tested when a
+    test runs its functions (`exercised`); a module with no function to run (classes
+    and constants only) when a test runs one of its lines, or when a test file that
+    was part of the run imports it. An import by a test file that did not run does
+    not count.
     """
     reached = imported or bool(run_by_tests)
-    if run_by_tests is None or not has_functions:
+    if run_by_tests is None:
         return TESTED if reached else UNTESTED
-    if exercised:
+    if exercised or (not has_functions and imported_by_run):
         return TESTED
     return IMPORTED_ONLY if reached else UNTESTED
 

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from qualitygate.gate import ratchet
 from qualitygate.gate.figures import layer_figures
-from qualitygate.measure.gather import gather_coverage, with_pytest_layout
+from qualitygate.measure.gather import Gathered, gather_coverage, with_pytest_layout
 from qualitygate.model import FileCoverage
 from qualitygate.progress import Progress
 from qualitygate.project import git
@@ -56,6 +56,7 @@ class ModuleFacts:
     shape: ModuleShape
     importing_tests: frozenset[str]
     coverage: FileCoverage | None
+    ran_test_files: frozenset[str] = frozenset()  # test files with a test in the run
 
 
 def _read(root: Path, rel: str) -> str:
@@ -72,12 +73,16 @@ def judge(facts: ModuleFacts, settings: PrioritySettings) -> ModuleReport:
     dynamic = cov is not None and cov.has_contexts
     tested = cov.tested if cov is not None else frozenset()
     running = sorted({t for ts in cov.tests_by_line.values() for t in ts}) if cov else []
-    exercised = any(f.runs_any(tested) for f in shape.functions)
+    if shape.functions:
+        exercised = any(f.runs_any(tested) for f in shape.functions)
+    else:
+        exercised = bool(tested)
     status = module_status(
         bool(facts.importing_tests),
         bool(running) if dynamic else None,
         bool(shape.functions),
         exercised,
+        bool(facts.importing_tests & facts.ran_test_files),
     )
     public = shape.public_functions
     if dynamic:
@@ -147,7 +152,7 @@ def build_report(
 def run_report(
     options: ReportOptions,
     progress: Progress | None = None,
-    measured: tuple[Mapping[str, FileCoverage], str] | None = None,
+    measured: Gathered | None = None,
 ) -> Report:
     """The report; `measured` is coverage already gathered (the baseline command's)."""
     progress = progress or Progress()
@@ -165,18 +170,25 @@ def run_report(
     }
     modules = sorted(rel for rel, shape in shapes.items() if not shape.package_marker)
     imported = imports.importing_tests(root, tests, sorted(shapes), cfg.source)
-    cov: dict[str, FileCoverage] = {}
-    source = "none"
+    gathered = Gathered({}, "none")
     if measured is not None:
-        cov, source = {rel: measured[0][rel] for rel in modules if rel in measured[0]}, measured[1]
+        gathered = measured
     elif options.run_tests or options.coverage_file is not None:
-        cov, source = gather_coverage(
+        gathered = gather_coverage(
             root, cfg, modules, progress, options.coverage_file, facts=pytest_facts
         )
+    cov = {rel: gathered.files[rel] for rel in modules if rel in gathered.files}
+    source = gathered.source
     mode = RUN if any(c.has_contexts for c in cov.values()) else STATIC
+    ran = gathered.test_files
     facts = [
         ModuleFacts(
-            rel, layer_of(rel, cfg).name, shapes[rel], imported.get(rel, frozenset()), cov.get(rel)
+            rel,
+            layer_of(rel, cfg).name,
+            shapes[rel],
+            imported.get(rel, frozenset()),
+            cov.get(rel),
+            ran,
         )
         for rel in modules
     ]
@@ -214,8 +226,9 @@ def measure_baseline(
     if coverage_file is None:
         cfg, facts = with_pytest_layout(root, cfg, progress)
     files = source_files(root, cfg)
-    cov, source = gather_coverage(root, cfg, files, progress, coverage_file, facts=facts)
-    report = run_report(ReportOptions(root=root, config=cfg), progress, (cov, source))
+    gathered = gather_coverage(root, cfg, files, progress, coverage_file, facts=facts)
+    cov = gathered.files
+    report = run_report(ReportOptions(root=root, config=cfg), progress, gathered)
     layers: dict[str, dict[str, float]] = {}
     for figures in layer_figures(cfg, cov, (), mutation_ran=False):
         if figures.coverage is not None:

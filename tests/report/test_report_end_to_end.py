@@ -366,3 +366,18 @@ def test_unknown_format_is_a_usage_error(tmp_path, capsys):
         main(["report", "-C", str(tmp_path), "--format", "html"])
     assert exit_info.value.code == 2
     assert "unknown report format 'html'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_class_only_module_imported_by_a_test_that_did_not_run(tmp_path):
+    """order_events is tested when tests/events runs, and not when pytest leaves it out:
+    an import by a test file outside the run is no test."""
+    config = FILES["pyproject.toml"].replace(
+        'tests = ["tests"]\n', 'tests = ["tests"]\npytest_args = ["--ignore=tests/events"]\n'
+    )
+    root = make_repo(tmp_path / "repo", {**FILES, "pyproject.toml": config})
+    out = tmp_path / "report.json"
+    main(["report", "-C", str(root), "-q", "--report", f"json:{out}"])
+    module = modules_of(json.loads(out.read_text()))["app/events/order_events.py"]
+    assert module["importing_tests"] == ["tests/events/test_order_events.py"]
+    assert (module["status"], module["tested_lines"]) == ("imported only", 0)

@@ -20,21 +20,24 @@ from qualitygate.report.model import (
 
 
 @pytest.mark.parametrize(
-    ("imported", "run_by_tests", "has_functions", "exercised", "expected"),
+    ("imported", "run_by_tests", "has_functions", "exercised", "by_run", "expected"),
     [
-        (False, None, True, False, UNTESTED),  # static, nobody imports it
-        (True, None, True, False, TESTED),  # static: an import counts as a test
-        (False, False, True, False, UNTESTED),
-        (True, False, True, False, IMPORTED_ONLY),  # imported, nothing run by a test
-        (False, True, True, False, IMPORTED_ONLY),  # a test ran module-level lines only
-        (True, True, True, True, TESTED),
-        (False, True, True, True, TESTED),  # exercised through another module
-        (True, False, False, False, TESTED),  # classes only: importing is all there is
-        (False, False, False, False, UNTESTED),  # classes only, run at import by others
+        (False, None, True, False, False, UNTESTED),  # static, nobody imports it
+        (True, None, True, False, False, TESTED),  # static: an import counts as a test
+        (True, None, False, False, False, TESTED),  # static, classes only
+        (False, False, True, False, False, UNTESTED),
+        (True, False, True, False, True, IMPORTED_ONLY),  # imported, nothing run by a test
+        (False, True, True, False, False, IMPORTED_ONLY),  # a test ran module-level lines only
+        (True, True, True, True, True, TESTED),
+        (False, True, True, True, False, TESTED),  # exercised through another module
+        (True, False, False, False, True, TESTED),  # classes only, imported by a test that ran
+        (True, False, False, False, False, IMPORTED_ONLY),  # imported by a test not in the run
+        (False, True, False, True, False, TESTED),  # classes only, a line run by a test
+        (False, False, False, False, False, UNTESTED),  # classes only, run at import by others
     ],
 )
-def test_module_status(imported, run_by_tests, has_functions, exercised, expected):
-    assert module_status(imported, run_by_tests, has_functions, exercised) == expected
+def test_module_status(imported, run_by_tests, has_functions, exercised, by_run, expected):
+    assert module_status(imported, run_by_tests, has_functions, exercised, by_run) == expected
 
 
 @pytest.mark.parametrize(
