@@ -104,6 +104,9 @@ class LayerReport:
     rules: tuple[Rule, ...]
     min_coverage: float = 0.0
     min_tested_files: float = 0.0
+    # __init__.py files with nothing to test: not listed, but their lines count in the
+    # layer's coverage, as they do in `check` and in coverage.py's own report
+    package_markers: tuple[ModuleReport, ...] = ()
 
     def count(self, status: str) -> int:
         return sum(m.status == status for m in self.modules)
@@ -114,15 +117,15 @@ class LayerReport:
 
     @property
     def statements(self) -> int | None:
-        return _sum([m.statements for m in self.modules])
+        return _sum([m.statements for m in (*self.modules, *self.package_markers)])
 
     @property
     def covered(self) -> int | None:
-        return _sum([m.covered for m in self.modules])
+        return _sum([m.covered for m in (*self.modules, *self.package_markers)])
 
     @property
     def tested_lines(self) -> int | None:
-        return _sum([m.tested_lines for m in self.modules])
+        return _sum([m.tested_lines for m in (*self.modules, *self.package_markers)])
 
     @property
     def line_coverage(self) -> float | None:

@@ -8,7 +8,7 @@ whole-repository report needs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -108,7 +108,9 @@ def judge(facts: ModuleFacts, settings: PrioritySettings) -> ModuleReport:
     )
 
 
-def build_layer(layer: Layer, modules: list[ModuleReport]) -> LayerReport:
+def build_layer(
+    layer: Layer, modules: list[ModuleReport], markers: Sequence[ModuleReport] = ()
+) -> LayerReport:
     tests = {t for m in modules for t in m.importing_tests}
     tests |= {test_file_of(t) for m in modules for t in m.running_tests}
     report = LayerReport(
@@ -119,6 +121,7 @@ def build_layer(layer: Layer, modules: list[ModuleReport]) -> LayerReport:
         rules=(),
         min_coverage=layer.min_coverage,
         min_tested_files=layer.min_tested_files,
+        package_markers=tuple(markers),
     )
     return replace(report, rules=layer_rules(report))
 
@@ -135,14 +138,18 @@ def build_report(
     """The report from what is known about each module. Pure."""
     mappings = placement.learn(imported)
     by_layer: dict[str, list[ModuleReport]] = {}
+    markers: dict[str, list[ModuleReport]] = {}
     for f in facts:
         module = judge(f, cfg.priority)
+        if f.shape.package_marker:  # counted in the layer's lines, never listed
+            markers.setdefault(f.layer, []).append(module)
+            continue
         if module.status == UNTESTED:
             where = placement.suggest(f.path, f.layer, mappings, cfg.tests)
             module = replace(module, suggested_test=where)
         by_layer.setdefault(f.layer, []).append(module)
     layers = tuple(
-        build_layer(layer, by_layer[layer.name])
+        build_layer(layer, by_layer[layer.name], markers.get(layer.name, []))
         for layer in (*cfg.layers, cfg.other)
         if by_layer.get(layer.name)
     )
@@ -175,9 +182,9 @@ def run_report(
         gathered = measured
     elif options.run_tests or options.coverage_file is not None:
         gathered = gather_coverage(
-            root, cfg, modules, progress, options.coverage_file, facts=pytest_facts
+            root, cfg, sorted(shapes), progress, options.coverage_file, facts=pytest_facts
         )
-    cov = {rel: gathered.files[rel] for rel in modules if rel in gathered.files}
+    cov = {rel: gathered.files[rel] for rel in shapes if rel in gathered.files}
     source = gathered.source
     mode = RUN if any(c.has_contexts for c in cov.values()) else STATIC
     ran = gathered.test_files
@@ -190,7 +197,7 @@ def run_report(
             cov.get(rel),
             ran,
         )
-        for rel in modules
+        for rel in sorted(shapes)
     ]
     report = build_report(
         cfg, facts, imported, mode, source, options.generated, len(shapes) - len(modules)

@@ -243,3 +243,25 @@ def test_a_project_in_a_monorepo_subfolder(
         "app/services/calc.py"
     ]
     assert not (repo / "pyproject.toml").exists()
+
+
+def test_report_and_check_give_a_layer_one_figure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An `__init__.py` with statements but nothing to test counts in both, as in
+    coverage.py's own report."""
+    files = project()
+    files["app/services/__init__.py"] = "from app.services.calc import add\n\nVERSION = 1\n"
+    root = make_repo(tmp_path / "p", files)
+    truth = per_file(independent_coverage(root))
+    services_files = [p for p in truth if p.startswith("app/services/")]
+    statements = sum(truth[p][0] for p in services_files)
+    covered = sum(truth[p][1] for p in services_files)
+    out = tmp_path / "report.json"
+    main(["report", "-C", str(root), "-q", "--report", f"json:{out}"])
+    reported = services(json.loads(out.read_text()))
+    _, checked = gate(root, capsys)
+    layer = services(checked)
+    assert (reported["statements"], reported["covered"]) == (statements, covered)
+    assert (layer["statements"], layer["covered"]) == (statements, covered)
+    assert reported["line_coverage"] == layer["coverage"]

@@ -71,11 +71,12 @@ def layer_row(layer: LayerReport) -> tuple[str, ...]:
 def total_row(report: Report) -> tuple[str, ...]:
     modules = report.modules
     tested = sum(m.status == TESTED for m in modules)
-    statements = sum(m.statements or 0 for m in modules)
-    measured = report.mode == "run" or any(m.covered is not None for m in modules)
-    covered = sum(m.covered or 0 for m in modules)
+    layers = report.layers
+    statements = sum(la.statements or 0 for la in layers)
+    measured = report.mode == "run" or any(la.covered is not None for la in layers)
+    covered = sum(la.covered or 0 for la in layers)
     line = pct(percent(covered, statements)) if measured else "-"
-    tested_lines = sum(m.tested_lines or 0 for m in modules)
+    tested_lines = sum(la.tested_lines or 0 for la in layers)
     tested_cov = pct(percent(tested_lines, statements)) if report.mode == "run" else "-"
     return (
         "TOTAL",
