@@ -75,6 +75,16 @@ class ModuleReport:
     covered: int | None = None
     tested_lines: int | None = None
     suggested_test: str | None = None
+    suggested_exists: bool = False  # the suggested test file is already there: add to it
+
+    @property
+    def write_in(self) -> str | None:
+        """Where the missing tests go: the suggested file, else a test module that imports
+        this one (never a conftest.py, which holds fixtures, not tests)."""
+        if self.suggested_test:
+            return self.suggested_test
+        modules = [t for t in self.importing_tests if t.rsplit("/", 1)[-1] != "conftest.py"]
+        return modules[0] if modules else None
 
     @property
     def line_coverage(self) -> float | None:

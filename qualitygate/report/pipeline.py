@@ -134,6 +134,7 @@ def build_report(
     coverage_source: str,
     generated: str,
     skipped: int,
+    test_files: frozenset[str] = frozenset(),
 ) -> Report:
     """The report from what is known about each module. Pure."""
     mappings = placement.learn(imported)
@@ -146,7 +147,7 @@ def build_report(
             continue
         if module.status == UNTESTED:
             where = placement.suggest(f.path, f.layer, mappings, cfg.tests)
-            module = replace(module, suggested_test=where)
+            module = replace(module, suggested_test=where, suggested_exists=where in test_files)
         by_layer.setdefault(f.layer, []).append(module)
     layers = tuple(
         build_layer(layer, by_layer[layer.name], markers.get(layer.name, []))
@@ -176,7 +177,9 @@ def run_report(
         for rel in source_files(root, cfg)
     }
     modules = sorted(rel for rel, shape in shapes.items() if not shape.package_marker)
-    imported = imports.importing_tests(root, tests, sorted(shapes), cfg.source)
+    # a conftest.py holds fixtures: its imports are no test of a module
+    test_modules = [t for t in tests if PurePosixPath(t).name != "conftest.py"]
+    imported = imports.importing_tests(root, test_modules, sorted(shapes), cfg.source)
     gathered = Gathered({}, "none")
     if measured is not None:
         gathered = measured
@@ -200,7 +203,14 @@ def run_report(
         for rel in sorted(shapes)
     ]
     report = build_report(
-        cfg, facts, imported, mode, source, options.generated, len(shapes) - len(modules)
+        cfg,
+        facts,
+        imported,
+        mode,
+        source,
+        options.generated,
+        len(shapes) - len(modules),
+        frozenset(tests),
     )
     return with_baseline(report, ratchet.read(root / cfg.baseline))
 

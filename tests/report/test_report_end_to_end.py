@@ -381,3 +381,28 @@ def test_a_class_only_module_imported_by_a_test_that_did_not_run(tmp_path):
     module = modules_of(json.loads(out.read_text()))["app/events/order_events.py"]
     assert module["importing_tests"] == ["tests/events/test_order_events.py"]
     assert (module["status"], module["tested_lines"]) == ("imported only", 0)
+
+
+def test_write_the_test_in_an_existing_file_never_a_conftest(tmp_path):
+    """The suggested file for notify already exists (it tests something else): it is named
+    as existing. A module only a conftest.py imports is untested, and its test goes in a
+    test module, not in the conftest."""
+    extra = {
+        "tests/services/test_notify.py": "def test_nothing_yet():\n    assert True\n",
+        "tests/conftest.py": "from app.middleware import limits\n",
+    }
+    root = make_repo(tmp_path / "repo", {**FILES, **extra})
+    out, md = tmp_path / "report.json", tmp_path / "report.md"
+    main(["report", "-C", str(root), "-q", "--no-run", "--report", f"json:{out}"])
+    main(["report", "-C", str(root), "-q", "--no-run", "--report", f"markdown:{md}"])
+    modules = modules_of(json.loads(out.read_text()))
+    notify = modules["app/services/notify.py"]
+    assert notify["suggested_test"] == "tests/services/test_notify.py"
+    assert notify["suggested_test_exists"] is True
+    limits = modules["app/middleware/limits.py"]
+    assert (limits["status"], limits["importing_tests"]) == ("untested", [])
+    assert limits["suggested_test"] == "tests/middleware/test_limits.py"
+    text = md.read_text()
+    assert "test_notify.py (exists: add to it)" in text
+    assert "`tests/services/test_notify.py (exists)`" in text
+    assert "conftest.py`" not in text.split("## Summary")[0].split("Write them in")[1]

@@ -89,7 +89,8 @@ def issue(layer: LayerReport, report: Report) -> list[str]:
             f"- every module has a test ({MARKERS[TESTED]}); line coverage is what falls short"
         )
     if files:
-        lines += ["", "### Recommended Test Files", "```", *path_tree(files), "```"]
+        existing = {m.suggested_test or "" for m in gaps if m.suggested_exists}
+        lines += ["", "### Recommended Test Files", "```", *path_tree(files, existing), "```"]
     lines += ["", "### Acceptance Criteria"]
     lines += [
         f"- [ ] {layer.name} {NAMES[r.metric]} >= {r.required:g}% (now {pct(r.actual)})"

@@ -37,6 +37,7 @@ def module_dict(m: ModuleReport) -> dict[str, Any]:
         "importing_tests": list(m.importing_tests),
         "running_tests": list(m.running_tests),
         "suggested_test": m.suggested_test,
+        "suggested_test_exists": m.suggested_exists,
     }
 
 

@@ -51,7 +51,8 @@ def table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
 
 
 def where_to_write(m: ModuleReport) -> str:
-    return m.suggested_test or ", ".join(m.importing_tests[:2]) or "-"
+    where = m.write_in or "-"
+    return f"{where} (exists)" if m.suggested_exists else where
 
 
 def gap_row(m: ModuleReport) -> tuple[str, ...]:
@@ -84,7 +85,9 @@ def layer_section(layer: LayerReport) -> list[str]:
         lines += ["", "```text", *module_tree(gaps), "```"]
     suggested = [m.suggested_test for m in gaps if m.suggested_test]
     if suggested:
-        lines += ["", "Write the missing tests in:", "", "```text", *path_tree(suggested), "```"]
+        existing = {m.suggested_test or "" for m in gaps if m.suggested_exists}
+        tree = path_tree(suggested, existing)
+        lines += ["", "Write the missing tests in:", "", "```text", *tree, "```"]
     if tested:
         more = sum(m.missing_tests for m in layer.modules if not m.is_gap)
         extra = f" (~{plural(more, 'more test')} for functions no test runs)" if more else ""

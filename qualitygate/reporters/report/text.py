@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from qualitygate.model import Rule, percent
 from qualitygate.report.model import (
@@ -199,8 +199,12 @@ def module_tree(modules: Sequence[ModuleReport]) -> list[str]:
     return [f"{base}/" if base else "./", *tree_lines(items)]
 
 
-def path_tree(paths: Sequence[str]) -> list[str]:
-    """Plain paths as a tree (the recommended test files)."""
+def path_tree(paths: Sequence[str], existing: Collection[str] = ()) -> list[str]:
+    """Plain paths as a tree (the recommended test files); those in `existing` are marked
+    as files to add to."""
     base = common_folder(paths)
-    items = [(posixpath.relpath(p, base) if base else p, "") for p in sorted(set(paths))]
+    items = [
+        (posixpath.relpath(p, base) if base else p, "(exists: add to it)" if p in existing else "")
+        for p in sorted(set(paths))
+    ]
     return [f"{base}/" if base else "./", *(line.rstrip() for line in tree_lines(items))]
