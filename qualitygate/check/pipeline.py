@@ -20,7 +20,8 @@ from qualitygate.gate import ratchet, rules
 from qualitygate.gate.figures import layer_figures
 from qualitygate.measure.gather import gather_coverage, python_of, with_pytest_layout
 from qualitygate.model import NO_CHANGE, ChangedFile, CheckResult, FileCoverage
-from qualitygate.mutation.model import MutationOutcome, MutationRequest
+from qualitygate.mutation import scope
+from qualitygate.mutation.model import MutationOutcome, MutationRequest, NotTestable
 from qualitygate.progress import Progress
 from qualitygate.project import diff, git
 from qualitygate.project.config import Config, Layer, check_source
@@ -85,11 +86,14 @@ def mutate(
         if c.path in cov and layer_of(c.path, cfg).min_mutation_score > 0
     }
     targets = {path: lines for path, lines in targets.items() if lines}
+    targets, import_only = split_import_time(options.root, targets, cov)
     if options.shard is not None:
         spans = {p: function_spans((options.root / p).read_text(errors="replace")) for p in targets}
         targets = shard.select(targets, spans, options.shard)
-    if not options.mutation or not targets:
+    if not options.mutation:
         return None
+    if not targets:
+        return MutationOutcome((), import_only, (), 0) if import_only else None
     progress.stage("Mutation testing the changed lines")
     request = MutationRequest(
         root=options.root,
@@ -112,9 +116,32 @@ def mutate(
         progress.stage(f"Keeping the mutation workspace: {path}")
 
     if options.use_cache:
-        return run_mutation(request, progress.mutants, kept)
-    with tempfile.TemporaryDirectory(prefix="qualitygate-no-cache-") as empty:
-        return run_mutation(replace(request, cache_dir=Path(empty)), progress.mutants, kept)
+        outcome = run_mutation(request, progress.mutants, kept)
+    else:
+        with tempfile.TemporaryDirectory(prefix="qualitygate-no-cache-") as empty:
+            no_cache = replace(request, cache_dir=Path(empty))
+            outcome = run_mutation(no_cache, progress.mutants, kept)
+    return replace(outcome, not_testable=outcome.not_testable + import_only)
+
+
+def split_import_time(
+    root: Path, targets: Mapping[str, frozenset[int]], cov: Mapping[str, FileCoverage]
+) -> tuple[dict[str, frozenset[int]], tuple[NotTestable, ...]]:
+    """The targets without the lines of functions that run only at import time, and those
+    lines as not mutation-testable. Needs per-test coverage: without it nothing is split."""
+    kept: dict[str, frozenset[int]] = {}
+    found: list[NotTestable] = []
+    for path, lines in targets.items():
+        fc = cov[path]
+        spans = []
+        if fc.has_contexts:
+            source = (root / path).read_text(encoding="utf-8", errors="replace")
+            spans = scope.import_time_only(source, fc.executed, fc.tested)
+        inside = {n for n in lines if any(a <= n <= b for a, b in spans)}
+        found += [NotTestable(path, n, scope.IMPORT_TIME_ONLY) for n in sorted(inside)]
+        if lines - inside:
+            kept[path] = lines - inside
+    return kept, tuple(found)
 
 
 def _no_change(options: CheckOptions, spec: DiffSpec) -> CheckResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from qualitygate.model import ChangedFile, FileCoverage, FileResult
@@ -26,6 +27,32 @@ def nearby_tests(root: Path, cov: FileCoverage, lines: Iterable[int]) -> tuple[s
         near.update(range(first, last + 1))
     tests = {t.split("[", 1)[0] for line in near for t in cov.tests_by_line.get(line, ())}
     return tuple(sorted(tests))  # parametrized cases as their one test function
+
+
+def tests_reaching(fc: FileCoverage, spans: list[tuple[int, int]], line: int) -> frozenset[str]:
+    """The tests that run `line`, by per-line coverage: those of the statement it is part
+    of (coverage records a statement on its first line). A `def` line runs at import
+    time; what reaches a mutant there (a default argument) is the tests of its function."""
+    starts = [s for s in fc.statements if s <= line]
+    statement = max(starts) if starts else line
+    for first, last in sorted(spans, key=lambda s: s[1] - s[0]):
+        if first == statement:
+            return frozenset(t for n in range(first, last + 1) for t in fc.tests_by_line.get(n, ()))
+    return fc.tests_by_line.get(statement, frozenset())
+
+
+def _per_line(root: Path, fc: FileCoverage | None, mutants: list[Mutant]) -> list[Mutant]:
+    """Mutants with "run by" from per-line coverage, not mutmut's per-function statistics;
+    a survivor on a line no test runs is "no tests"."""
+    if fc is None or not fc.has_contexts or not mutants:
+        return mutants
+    spans = function_spans((root / fc.path).read_text(errors="replace"))
+    found = []
+    for m in mutants:
+        tests = tests_reaching(fc, spans, m.line)
+        status = "no_tests" if m.status == "survived" and not tests else m.status
+        found.append(replace(m, tests=tuple(sorted(tests)), status=status))
+    return found
 
 
 def file_results(
@@ -57,7 +84,9 @@ def file_results(
                 measured=bool(fc and fc.executed) or not coverage_on,
                 old_path=c.old_path,
                 nearby_tests=nearby_tests(root, fc, missing) if fc and missing else (),
-                mutants=tuple(sorted(mutants[c.path], key=lambda m: (m.line, m.name))),
+                mutants=tuple(
+                    sorted(_per_line(root, fc, mutants[c.path]), key=lambda m: (m.line, m.name))
+                ),
                 not_testable=tuple(sorted(untestable[c.path], key=lambda n: n.line)),
             )
         )

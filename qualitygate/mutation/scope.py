@@ -112,3 +112,54 @@ def untestable_reason(source: str, line: int) -> str | None:
             return _class_reason(node, line)
         return MODULE_LEVEL
     return MODULE_LEVEL
+
+
+IMPORT_TIME_ONLY = (
+    "its function runs only at import time (a factory): mutmut cannot switch its mutants on"
+)
+
+
+def _outer_statements(node: FunctionNode) -> set[int]:
+    """First lines of the statements of a function's own body, nested functions' and
+    classes' bodies left out (their `def` line is the function's own statement)."""
+    lines: set[int] = set()
+    todo: list[ast.stmt] = list(node.body)
+    while todo:
+        stmt = todo.pop()
+        lines.add(stmt.lineno)
+        if isinstance(stmt, FunctionNode | ast.ClassDef):
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for child in getattr(stmt, field, []) or []:
+                if isinstance(child, ast.stmt):
+                    todo.append(child)
+                else:  # an except handler or a match case holds statements
+                    todo.extend(getattr(child, "body", []))
+    return lines
+
+
+def import_time_only(
+    source: str, executed: frozenset[int], tested: frozenset[int]
+) -> list[tuple[int, int]]:
+    """(first, last) line of each function mutmut mutates whose own body ran, but never
+    under a test: only at import time. A closure it built and the tests call still
+    belongs to it, and mutmut's trampoline, switched at call time, never reaches it.
+
+    `executed` are the lines coverage saw run, `tested` those it saw run under a test.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    units: list[FunctionNode] = []
+    for node in tree.body:
+        if isinstance(node, FunctionNode):
+            units.append(node)
+        elif isinstance(node, ast.ClassDef):
+            units += [m for m in node.body if isinstance(m, FunctionNode)]
+    found = []
+    for unit in units:
+        own = _outer_statements(unit)
+        if own & executed and not own & tested:
+            found.append((_first_line(unit), unit.end_lineno or unit.lineno))
+    return found

@@ -78,3 +78,35 @@ def test_functions_in_places_def_lines_after_decorators() -> None:
     assert found[("Shape", "area")].def_line == 20
     assert found[("Shape", "area")].source.startswith("    @staticmethod\n")
     assert (("Inner", "inner")) not in found
+
+
+IMPORT_TIME = """\
+def make(factor):
+    def scale(x):
+        return x * factor
+    return scale
+
+
+SCALE = make(2)
+
+
+def called(x):
+    return x + 1
+
+
+class Registry:
+    def register(self):
+        return self
+"""
+
+
+def test_import_time_only_finds_functions_whose_own_body_runs_under_no_test():
+    executed = frozenset({1, 2, 3, 4, 7, 10, 11, 14, 15, 16})
+    tested = frozenset({3, 11, 16})  # the bodies of scale, called and register
+    assert scope.import_time_only(IMPORT_TIME, executed, tested) == [(1, 4)]
+    # make's own body (lines 2 and 4) under a test: a test builds the closure itself
+    assert scope.import_time_only(IMPORT_TIME, executed, tested | {4}) == []
+    # a method that never ran is "no tests" for mutmut, not import-time only
+    assert scope.import_time_only(IMPORT_TIME, executed - {16}, tested - {16}) == [(1, 4)]
+    # a method run at import time only (a registration at module level)
+    assert scope.import_time_only(IMPORT_TIME, executed, tested - {16}) == [(1, 4), (15, 16)]

@@ -231,3 +231,84 @@ def test_no_cache_runs_every_mutant_and_keeps_nothing(
     assert not any(m["cached"] for f in fresh["files"] for m in f["mutants"])
     assert verdicts(fresh) == verdicts(first)
     assert sorted(p.stat().st_mtime_ns for p in cache.rglob("*") if p.is_file()) == before
+
+
+FACTORY = """
+    def make_scaler(factor):
+        def scale(x):
+            return x * factor
+        return scale
+
+
+    DOUBLE = make_scaler(2)
+
+
+    def ratio(a, b):
+        if b == 0:
+            return a - 1
+        return a / b
+    """
+FACTORY_TESTS = """
+    from app.services.calc import DOUBLE, ratio
+
+
+    def test_double():
+        assert DOUBLE(3) == 6
+
+
+    def test_ratio():
+        assert ratio(4, 2) == 2
+    """
+FACTORY_CHANGE = FACTORY.replace("x * factor", "factor * x").replace("a - 1", "a - 2")
+
+
+def plain_mutmut_statuses(root: Path, work: Path, path: str) -> dict[int, set[str]]:
+    """line -> the statuses plain `mutmut run` gives the mutants of `path` (a copy)."""
+    from benchmarks.mutation import plain_mutmut
+
+    _, found = plain_mutmut(root, work, [path], [])
+    by_line: dict[int, set[str]] = {}
+    for (_, line, _), status in found.items():
+        by_line.setdefault(line, set()).add(status)
+    return by_line
+
+
+def test_mutants_of_a_closure_built_at_import_time_are_not_testable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """make_scaler runs only at import time; test_double would kill a mutant of `scale`,
+    but mutmut can never switch it on: plain mutmut calls it survived."""
+    files = mutation_project()
+    files["app/services/calc.py"] = FACTORY
+    files["tests/test_calc.py"] = FACTORY_TESTS
+    root = make_repo(tmp_path / "r", files)
+    write(root, {"app/services/calc.py": FACTORY_CHANGE})
+    code, report = run_json(root, "--base", "HEAD", capsys=capsys)
+    (result,) = report["files"]
+    assert code == 1  # the uncovered line 12 fails diff coverage
+    assert [m["line"] for m in result["mutants"] if m["line"] == 3] == []
+    (closure,) = [n for n in result["not_mutation_testable"] if n["line"] == 3]
+    assert "only at import time" in closure["reason"]
+    # One source for "run by": the uncovered line 12 has no tests, whatever mutmut's
+    # per-function statistics say about ratio().
+    uncovered = [m for m in result["mutants"] if m["line"] == 12]
+    assert uncovered and all(m["status"] == "no_tests" and m["tests"] == [] for m in uncovered)
+    assert result["uncovered_changed_lines"] == [12]
+    plain = plain_mutmut_statuses(root, tmp_path / "plain", "app/services/calc.py")
+    assert plain[3] == {"survived"}  # the false survivor qualitygate no longer reports
+
+
+def test_only_import_time_mutants_start_no_mutmut(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every changed line in an import-time factory: mutmut would stop with 'Unable to force
+    test failures'; the gate reports the lines and runs no mutant."""
+    files = mutation_project()
+    files["app/services/calc.py"] = FACTORY
+    files["tests/test_calc.py"] = FACTORY_TESTS
+    root = make_repo(tmp_path / "r", files)
+    write(root, {"app/services/calc.py": FACTORY.replace("x * factor", "factor * x")})
+    code, report = run_json(root, "--base", "HEAD", capsys=capsys)
+    (result,) = report["files"]
+    assert code == 0 and result["mutants"] == [] and report["mutants_executed"] == 0
+    assert [n["line"] for n in result["not_mutation_testable"]] == [3]
