@@ -6,6 +6,7 @@ at once, so that a run that was stopped still tells which test was running:
     fail <nodeid>
     done <nodeid>
     hang <nodeid>
+    forced <nodeid>   (a failure in mutmut's forced-fail run, where all must fail)
 With QUALITYGATE_HANG_LIMIT=SECONDS, a test still running after that long is
 taken as hanging: "hang" is traced and the whole process group (the run, which
 qualitygate started in a group of its own) is killed.
@@ -54,7 +55,9 @@ def pytest_runtest_logstart(nodeid: str, location: Any) -> None:
 
 def pytest_runtest_logreport(report: Any) -> None:
     if report.failed and _active():
-        _trace("fail", report.nodeid)
+        # in mutmut's forced-fail run every test must fail: that is no finding
+        forced = os.environ.get("MUTANT_UNDER_TEST") == "fail"
+        _trace("forced" if forced else "fail", report.nodeid)
 
 
 def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:

@@ -154,7 +154,7 @@ def _attempt(
     return Attempt(failure=f"mutmut exited with {done.returncode}: {summary}")
 
 
-def _left_out(job: MutmutJob, attempt: Attempt, excluded: Sequence[str]) -> list[str]:
+def _left_out(job: MutmutJob, attempt: Attempt, excluded: Sequence[str], round: int) -> list[str]:
     """The tests to leave out next round; raises when the suite itself is red or hangs."""
     args = mutmut_config.pytest_args_of(job.table, excluded)
     if attempt.hanging:
@@ -163,7 +163,8 @@ def _left_out(job: MutmutJob, attempt: Attempt, excluded: Sequence[str]) -> list
     if not (job.workspace.project / "mutants").is_dir():
         raise ToolError(attempt.failure, HINT)
     selection = mutmut_config.test_selection_of(job.table)
-    found = diagnosis.diagnose(job.workspace, job.python, args, selection, job.budget)
+    traced = diagnosis.Trace.read(trace_path(job.workspace, round)).failed
+    found = diagnosis.diagnose(job.workspace, job.python, args, selection, job.budget, traced)
     if not found.excluded:
         raise ToolError(attempt.failure, HINT)
     return list(found.excluded)
@@ -185,7 +186,8 @@ def run_mutants(
             attempt = _attempt(job, session, round, base, progress)
         if attempt.results is not None:
             return attempt.results, tuple(excluded)
-        excluded += [t for t in _left_out(job, attempt, excluded) if t not in excluded]
+        left_out = _left_out(job, attempt, excluded, round)
+        excluded += [t for t in left_out if t not in excluded]
     raise ToolError(
         f"mutmut still fails after leaving out {len(excluded)} tests: "
         f"{attempt.failure or 'test ' + str(attempt.hanging) + ' hangs under mutmut'}",

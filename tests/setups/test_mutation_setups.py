@@ -3,7 +3,10 @@ pytest_args, a src layout. Each compares verdicts with the same project set up p
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -312,3 +315,44 @@ def test_only_import_time_mutants_start_no_mutmut(
     (result,) = report["files"]
     assert code == 0 and result["mutants"] == [] and report["mutants_executed"] == 0
     assert [n["line"] for n in result["not_mutation_testable"]] == [3]
+
+
+DEPTH_TEST = """
+import inspect
+import os
+
+
+def test_shallow_stack():
+    depth = len(inspect.stack())
+    if os.environ.get("DEPTH_FILE"):
+        with open(os.environ["DEPTH_FILE"], "w") as out:
+            out.write(str(depth))
+    assert depth <= LIMIT, depth
+"""
+
+
+def test_a_test_that_fails_only_in_mutmuts_own_process_is_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stack-depth assertion passes under pytest, in the user's tree and in any pytest run
+    of the copy, and fails only in mutmut's in-process stats run, whose stack is deeper.
+    mutmut's traced failure is what finds it."""
+    files = mutation_project()
+    files["tests/test_depth.py"] = DEPTH_TEST.replace("LIMIT", "10_000")
+    root = make_repo(tmp_path / "r", files)
+    depth_file = tmp_path / "depth.txt"
+    run = [sys.executable, "-m", "coverage", "run", f"--data-file={tmp_path / 'data'}"]
+    subprocess.run(
+        [*run, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_depth.py"],
+        cwd=root, env={**os.environ, "DEPTH_FILE": str(depth_file)}, check=True,
+        capture_output=True, timeout=600,
+    )  # fmt: skip
+    # the depth under coverage's runner, as qualitygate's coverage run has it, plus room;
+    # mutmut's stats run is deeper by its own frames
+    limit = int(depth_file.read_text()) + 3
+    write(root, {"tests/test_depth.py": DEPTH_TEST.replace("LIMIT", str(limit))})
+    commit(root, "a stack-depth limit")
+    write(root, CHANGE)
+    code, report = run_json(root, "--base", "HEAD", capsys=capsys)
+    assert report["excluded_tests"] == ["tests/test_depth.py::test_shallow_stack"]
+    assert code in (0, 1) and verdicts(report)
