@@ -137,6 +137,22 @@ def test_workspace_include_brings_other_ignored_files(
     _, report = run_json(root, "--base", "HEAD", capsys=capsys)
     # passes in the user's tree, fails in the copy without the ignored file: left out, named
     assert report["excluded_tests"] == ["tests/test_data.py::test_data"]
+    # the same test, parametrised with ids that need care on a command line
+    write(
+        root,
+        {
+            "tests/test_data.py": (
+                "from pathlib import Path\nimport pytest\n\n\n"
+                "@pytest.mark.parametrize('name', ['a b', 'c/d', 'e::f'])\n"
+                "def test_data(name):\n"
+                "    assert Path('generated/data.txt').read_text() == 'ok'\n"
+            )
+        },
+    )
+    _, report = run_json(root, "--base", "HEAD", capsys=capsys)
+    assert report["excluded_tests"] == [
+        f"tests/test_data.py::test_data[{name}]" for name in ("a b", "c/d", "e::f")
+    ]
     pyproject = (root / "pyproject.toml").read_text()
     write(
         root,
