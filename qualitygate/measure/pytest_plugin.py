@@ -6,8 +6,9 @@ Its folder is named by the `QUALITYGATE_WORK` variable; it writes there:
 - `facts.json` when `QUALITYGATE_FACTS_ONLY` is set: what pytest itself
   resolved (rootdir, config file, testpaths, python_files, which plugins are
   active), then it ends the run before collection;
-- otherwise it switches coverage's dynamic context to each test's phase
-  (lines run at import time stay under the empty context), and writes
+- otherwise it switches coverage's dynamic context to each test as its
+  setup starts, and back to the empty context when the session ends (lines
+  run at import time stay under the empty context), and writes
   `session.json` when pytest's session really ends: its exit status, how
   many tests were collected and run, and the test files they came from. A
   run that ends without that record (a test called `os._exit`) did not
@@ -95,21 +96,10 @@ def _test_id(item: pytest.Item) -> str:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Any:
-    _switch(_test_id(item) + "|setup")
-    yield
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Any:
+    # One switch per test, its setup, call and teardown in one context: each switch
+    # costs coverage a flush of its data, and the phases are never told apart.
     _switch(_test_id(item) + "|run")
     yield
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item: pytest.Item) -> Any:
-    _switch(_test_id(item) + "|teardown")
-    yield
-    _switch("")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -124,6 +114,7 @@ def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.getpid() != _state["pid"]:  # a forked child that returned into pytest
         return
+    _switch("")
     _write(
         "session.json",
         {
