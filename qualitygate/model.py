@@ -130,6 +130,26 @@ NO_CHANGE = "no Python change to gate"  # the coverage source of a check that ra
 
 
 @dataclass(frozen=True)
+class TestSelection:
+    """Which tests a check ran: all of them, or those a stored map selected."""
+
+    __test__ = False
+
+    selected: bool
+    ran: int
+    total: int | None = None  # tests in the stored map's run, for a selection
+    reason: str = ""  # why a selection was not possible: the full suite ran
+
+    @property
+    def sentence(self) -> str:
+        if self.selected:
+            return f"ran {self.ran} of {self.total} tests (selected by stored coverage)"
+        if self.reason:
+            return f"ran the full suite ({self.ran} tests): {self.reason}"
+        return ""
+
+
+@dataclass(frozen=True)
 class CheckResult:
     base: str
     head: str
@@ -140,6 +160,7 @@ class CheckResult:
     excluded_tests: tuple[str, ...] = ()
     mutants_executed: int = 0
     shard: tuple[int, int] | None = None  # (K, N) when this is one part of a sharded run
+    selection: TestSelection | None = None  # None: no test run under coverage
 
     @property
     def passed(self) -> bool:

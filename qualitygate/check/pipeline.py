@@ -18,8 +18,10 @@ from qualitygate.check.results import file_results
 from qualitygate.errors import UsageError
 from qualitygate.gate import ratchet, rules
 from qualitygate.gate.figures import layer_figures
-from qualitygate.measure.gather import gather_coverage, python_of, with_pytest_layout
-from qualitygate.model import NO_CHANGE, ChangedFile, CheckResult, FileCoverage
+from qualitygate.measure import selection
+from qualitygate.measure.gather import Gathered, gather_coverage, python_of, with_pytest_layout
+from qualitygate.measure.testrun import PytestFacts
+from qualitygate.model import NO_CHANGE, ChangedFile, CheckResult, FileCoverage, TestSelection
 from qualitygate.mutation import scope
 from qualitygate.mutation.model import MutationOutcome, MutationRequest, NotTestable
 from qualitygate.progress import Progress
@@ -43,6 +45,7 @@ class CheckOptions:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     keep_workspace: bool = False
     use_cache: bool = True  # False with --no-cache: every verdict from a run of its own
+    select: bool = False  # run only the tests a stored map says reach the change
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -182,9 +185,24 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     files = sorted(
         set(source_files(root, cfg)) | {c.path for c in changed if c.status != "deleted"}
     )
-    gathered = gather_coverage(
-        root, cfg, files, progress, options.coverage_file, options.coverage, facts
-    )
+    chosen, hashes = None, None
+    stores = options.use_cache and options.coverage and options.coverage_file is None
+    if facts is not None and stores:  # --no-cache trusts and writes nothing stored
+        hashes = selection.file_hashes(root)
+        if options.select:
+            progress.stage("Selecting tests by stored coverage")
+            gated = {c.path: c.lines for c in changed}
+            chosen = selection.select(root, cfg, hashes, facts.environment, gated)
+    if chosen is not None and not chosen.full and facts is not None:
+        gathered = _selected_run(options, cfg, files, progress, facts, chosen)
+    else:
+        gathered = gather_coverage(
+            root, cfg, files, progress, options.coverage_file, options.coverage, facts
+        )
+        if hashes is not None and facts is not None:
+            selection.store(
+                root, cfg, gathered.files, hashes, facts.environment, gathered.tests_ran
+            )
     cov, cov_source = gathered.files, gathered.source
     for name in empty_layers(cfg, files):
         progress.stage(f"Layer '{name}' holds no file under source: check its paths")
@@ -192,11 +210,19 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     results = file_results(root, changed, cov, cfg, outcome, options.coverage)
     layers: dict[str, Layer] = {layer.name: layer for layer in (*cfg.layers, cfg.other)}
     figures = layer_figures(cfg, cov, results, outcome is not None, options.coverage)
-    verdicts = rules.evaluate(figures, layers, rules.skipped(options.mutation, options.coverage))
+    skipped = rules.skipped(options.mutation, options.coverage)
+    partial = chosen is not None and not chosen.full
+    if partial:
+        skipped["coverage"] = SELECTED_RUN
+    verdicts = rules.evaluate(figures, layers, skipped)
     baseline = ratchet.read(root / cfg.baseline)
     verdicts = tuple(
         replace(
-            v, rules=v.rules + ratchet.rules(v.name, {"coverage": v.figures.coverage}, baseline)
+            v,
+            rules=v.rules
+            + ratchet.rules(
+                v.name, {"coverage": None if partial else v.figures.coverage}, baseline
+            ),
         )
         for v in verdicts
     )
@@ -210,4 +236,28 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
         excluded_tests=outcome.excluded_tests if outcome else (),
         mutants_executed=outcome.executed if outcome else 0,
         shard=options.shard,
+        selection=_selection_of(chosen, gathered) if cov_source == "pytest" else None,
     )
+
+
+SELECTED_RUN = "not measured in a selected run (the whole suite measures it)"
+
+
+def _selection_of(chosen: selection.Selection | None, gathered: Gathered) -> TestSelection:
+    if chosen is None or chosen.full:
+        return TestSelection(False, gathered.tests_ran, reason=chosen.reason if chosen else "")
+    return TestSelection(True, gathered.tests_ran, chosen.total)
+
+
+def _selected_run(
+    options: CheckOptions,
+    cfg: Config,
+    files: list[str],
+    progress: Progress,
+    facts: PytestFacts,
+    chosen: selection.Selection,
+) -> Gathered:
+    """Coverage from the selected tests only (with none selected, the suite is still
+    collected: what runs at import time is measured as in a full run)."""
+    pick = (chosen.tests, chosen.files)
+    return gather_coverage(options.root, cfg, files, progress, None, True, facts, pick)

@@ -31,7 +31,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="compare against REF (default: config base, "
         "else the merge base with the default branch)",
     )
-    p.add_argument("--staged", action="store_true", help="gate only the staged changes")
+    p.add_argument(
+        "--staged",
+        action="store_true",
+        help="gate only the staged changes (runs the tests stored coverage selects)",
+    )
+    selecting = p.add_mutually_exclusive_group()
+    selecting.add_argument(
+        "--select",
+        action="store_true",
+        help="run only the tests that stored coverage says reach the change",
+    )
+    selecting.add_argument(
+        "--full-suite", action="store_true", help="run the whole suite, even with --staged"
+    )
     cli.add_test_run(
         p,
         coverage_help="use this .coverage data file or Cobertura XML instead of running tests",
@@ -53,7 +66,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-cache",
         action="store_true",
-        help="run every mutant, trusting no cached verdict (for required checks)",
+        help="trust nothing stored: run every mutant and the whole suite (for required checks)",
     )
     p.add_argument(
         "--keep-workspace",
@@ -91,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
         shard=args.shard,
         keep_workspace=args.keep_workspace,
         use_cache=not args.no_cache,
+        select=(args.staged or args.select) and not args.full_suite,
     )
     if args.workers:
         options = dataclasses.replace(options, workers=args.workers)

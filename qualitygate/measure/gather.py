@@ -60,6 +60,7 @@ class Gathered:
     files: dict[str, FileCoverage]
     source: str
     test_files: frozenset[str] = frozenset()
+    tests_ran: int = 0
 
 
 def _context_files(measured: dict[str, coverage_data.Measured]) -> frozenset[str]:
@@ -79,6 +80,7 @@ def gather_coverage(
     coverage_file: Path | None = None,
     measure: bool = True,
     facts: PytestFacts | None = None,
+    select: tuple[frozenset[str], frozenset[str]] | None = None,
 ) -> Gathered:
     """Coverage of `files` and where it came from: `coverage_file`, else a run of the tests
     (none with `measure` off: every file then has its statements and nothing executed)."""
@@ -92,8 +94,10 @@ def gather_coverage(
     else:
         progress.stage("Running the tests under coverage")
         run = testrun.run_tests(
-            root, python_of(cfg), cfg.source, cfg.tests, cfg.timeout, cfg.pytest_args, facts
+            root, python_of(cfg), cfg.source, cfg.tests, cfg.timeout, cfg.pytest_args, facts, select
         )
         measured, source = run.measured, "pytest"
         ran = run.test_files | _context_files(measured)
+        found = coverage_data.file_coverage(root, files, measured)
+        return Gathered(found, source, ran, run.tests_ran)
     return Gathered(coverage_data.file_coverage(root, files, measured), source, ran)

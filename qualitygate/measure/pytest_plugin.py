@@ -52,10 +52,25 @@ def _has(config: pytest.Config, *names: str) -> bool:
     return any(config.pluginmanager.hasplugin(n) for n in names)
 
 
+def _environment() -> str:
+    """The interpreter and every installed distribution with its version, hashed: what a
+    stored test map was measured with."""
+    import hashlib
+    import importlib.metadata
+    import sys
+
+    dists = sorted(
+        f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
+    )
+    text = "\n".join([sys.version, sys.executable, *dists])
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+
 def _facts(config: pytest.Config) -> dict[str, Any]:
     import importlib.util
 
     return {
+        "environment": _environment(),
         "rootdir": str(config.rootpath),
         "inifile": str(config.inipath) if config.inipath else None,
         "testpaths": list(config.getini("testpaths")),
@@ -100,6 +115,24 @@ def pytest_runtest_setup(item: pytest.Item) -> Any:
     # costs coverage a flush of its data, and the phases are never told apart.
     _switch(_test_id(item) + "|run")
     yield
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With QUALITYGATE_SELECT (a JSON file of test ids and whole test files), only those
+    tests run; the rest are deselected, as `-k` would."""
+    chosen = os.environ.get("QUALITYGATE_SELECT")
+    if not chosen:
+        return
+    wanted = json.loads(Path(chosen).read_text(encoding="utf-8"))
+    ids, files = set(wanted["tests"]), set(wanted["files"])
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        test_id = _test_id(item)
+        (keep if test_id in ids or test_id.split("::", 1)[0] in files else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -67,6 +67,7 @@ class PytestFacts:
     python_files: tuple[str, ...]
     xdist: bool
     pytest_cov: bool
+    environment: str = ""  # the interpreter and its installed distributions, hashed
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PytestFacts:
@@ -77,6 +78,7 @@ class PytestFacts:
             python_files=tuple(data.get("python_files") or ()),
             xdist=bool(data.get("xdist")),
             pytest_cov=bool(data.get("pytest_cov")),
+            environment=str(data.get("environment") or ""),
         )
 
 
@@ -131,6 +133,7 @@ class _Work:
         env["COVERAGE_FILE"] = str(self.path / ".coverage")  # stray data stays out of the tree
         env.pop("COVERAGE_PROCESS_START", None)
         env.pop("QUALITYGATE_FACTS_ONLY", None)
+        env.pop("QUALITYGATE_SELECT", None)
         if facts_only:
             env["QUALITYGATE_FACTS_ONLY"] = "1"
         return env
@@ -246,23 +249,36 @@ def run_tests(
     timeout: float,
     extra: Sequence[str] = (),
     facts: PytestFacts | None = None,
+    select: tuple[frozenset[str], frozenset[str]] | None = None,
 ) -> TestRun:
-    """Run the suite once under coverage; a red suite raises TestsFailedError."""
+    """Run the suite once under coverage; a red suite raises TestsFailedError.
+
+    `select` is (test ids, whole test files): the suite is collected whole, so every
+    module is imported as in a full run, and only those run (none at all is a run)."""
     started = time.monotonic()
     facts = facts or ask_pytest(root, python, tests, extra, timeout)
     with tempfile.TemporaryDirectory(prefix="qualitygate-") as tmp:
         work = _Work(Path(tmp), root)
+        env = work.env()
+        if select is not None:
+            ids, files = select
+            chosen = work.path / "select.json"
+            chosen.write_text(json.dumps({"tests": sorted(ids), "files": sorted(files)}))
+            env["QUALITYGATE_SELECT"] = str(chosen)
         args = command(python, work.path, [root / s for s in source], tests, facts, extra)
         left = max(1.0, timeout - (time.monotonic() - started))
         try:
-            done = process.run(args, cwd=root, timeout=left, env=work.env(), what="pytest")
+            done = process.run(args, cwd=root, timeout=left, env=env, what="pytest")
         except process.Timeout as exc:  # name the budget the user set, not what was left
             raise process.Timeout(
                 f"pytest did not finish within {timeout:.0f} s and was stopped", exc.hint
             ) from None
         seconds = time.monotonic() - started
         session = work.record("session.json")
-        _check_exit(done.returncode, done.stdout + done.stderr, python, session)
+        returncode = done.returncode
+        if select is not None and returncode == 5 and session and not session["collected"]:
+            returncode, session = 0, {**session, "exitstatus": 0}  # nothing selected to run
+        _check_exit(returncode, done.stdout + done.stderr, python, session)
         data = combine_parallel(work.path / ".coverage")
         if data is None:
             raise ToolError(

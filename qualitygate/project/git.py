@@ -115,3 +115,20 @@ def name_status(root: Path, args: list[str]) -> Mapping[str, tuple[str, str | No
             result[fields[i + 1]] = (status[0], None)
             i += 2
     return result
+
+
+def index_blobs(root: Path) -> dict[str, str]:
+    """path -> blob id of each file in the index, under `root` (paths relative to it)."""
+    out = _git(root, "ls-files", "-z", "--stage").stdout
+    found = {}
+    for entry in out.split("\0"):
+        meta, _, path = entry.partition("\t")
+        if path and meta:
+            found[path] = meta.split()[1]
+    return found
+
+
+def worktree_changed(root: Path) -> list[str]:
+    """Files under `root` whose working-tree content may differ from the index."""
+    out = _git(root, "diff-files", "-z", "--name-only", "--relative").stdout
+    return sorted(p for p in out.split("\0") if p)

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from qualitygate.gate import ratchet
 from qualitygate.gate.figures import layer_figures
+from qualitygate.measure import selection
 from qualitygate.measure.gather import Gathered, gather_coverage, with_pytest_layout
 from qualitygate.model import FileCoverage
 from qualitygate.progress import Progress
@@ -184,9 +185,13 @@ def run_report(
     if measured is not None:
         gathered = measured
     elif options.run_tests or options.coverage_file is not None:
+        hashes = selection.file_hashes(root) if pytest_facts is not None else None
         gathered = gather_coverage(
             root, cfg, sorted(shapes), progress, options.coverage_file, facts=pytest_facts
         )
+        if hashes is not None and pytest_facts is not None:  # seeds test selection
+            env, total = pytest_facts.environment, gathered.tests_ran
+            selection.store(root, cfg, gathered.files, hashes, env, total)
     cov = {rel: gathered.files[rel] for rel in shapes if rel in gathered.files}
     source = gathered.source
     mode = RUN if any(c.has_contexts for c in cov.values()) else STATIC

@@ -60,6 +60,19 @@ def shard_dict(shard: tuple[int, int] | None) -> dict[str, int] | None:
     return None if shard is None else {"index": shard[0], "count": shard[1]}
 
 
+def selection_dict(result: CheckResult) -> dict[str, Any] | None:
+    """Which tests ran: null when none ran under coverage (data given, --mutation-only)."""
+    chosen = result.selection
+    if chosen is None:
+        return None
+    return {
+        "selected": chosen.selected,
+        "ran": chosen.ran,
+        "of": chosen.total,
+        "reason": chosen.reason or None,
+    }
+
+
 def as_dict(result: CheckResult) -> dict[str, Any]:
     return {
         "version": FORMAT_VERSION,
@@ -71,6 +84,7 @@ def as_dict(result: CheckResult) -> dict[str, Any]:
         "mutation": result.mutation,
         "mutants_executed": result.mutants_executed,
         "excluded_tests": list(result.excluded_tests),
+        "test_selection": selection_dict(result),
         "shard": shard_dict(result.shard),
         "layers": [layer_dict(layer) for layer in result.layers],
         "files": [file_dict(f) for f in result.files],

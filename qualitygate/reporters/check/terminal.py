@@ -19,8 +19,13 @@ from qualitygate.reporters.check.summary import (
 from qualitygate.reporters.wording import plain_table, styled, visible, write_lines
 
 
+def _selection_lines(result: CheckResult) -> list[str]:
+    sentence = result.selection.sentence if result.selection else ""
+    return [sentence] if sentence else []
+
+
 def render_plain(result: CheckResult, out: TextIO) -> None:
-    lines = [verdict_line(result), ""]
+    lines = [verdict_line(result), *_selection_lines(result), ""]
     lines += plain_table([LAYER_COLUMNS, *(layer_row(layer) for layer in result.layers)])
     found = gaps(result)
     if found:
@@ -41,6 +46,8 @@ def render_rich(result: CheckResult, out: TextIO) -> None:
     console = Console(file=out, highlight=False)
     colour = "green" if result.passed else "red"
     console.print(Text(verdict_line(result), style=f"bold {colour}"))
+    for line in _selection_lines(result):
+        console.print(Text(line), markup=False)
     table = Table(*LAYER_COLUMNS, title_justify="left")
     for layer in result.layers:
         row = layer_row(layer)
