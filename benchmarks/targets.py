@@ -1,0 +1,299 @@
+"""Every speed target of the gate, measured side by side with the tool a user would
+otherwise run, in one run, printed as one table of ratios.
+
+    python benchmarks/targets.py            # every row (about 10 minutes on 2 cores)
+    python benchmarks/targets.py --quick    # smaller inputs, no 60-second suite
+
+Each row builds its own project in a temporary folder, times qualitygate and the
+comparison there, one after the other, and checks that a selected run gives the
+verdict of a full one. Rows:
+  no Python change          `check --staged` (README staged) / plain `pytest`
+  staged one-line change    `check --staged` after one full run / plain `pytest`
+  commit hook, 60 s suite   the same on a suite of at least 60 s: seconds, target 5
+  report                    `report` / `coverage run` + `coverage report`
+  report --coverage-file    / `coverage json --show-contexts` on the same data
+  check --no-mutation       / `pytest --cov --cov-branch`
+  mutation phase            `mutmut run` over the changed files / qualitygate (speed-up)
+  cold check with mutation  / `check --no-mutation`, about 20 mutants
+  gate from data            2,000 changed files, 600k lines: seconds and peak MB
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import mutation as mutation_bench
+from benchmarks import report as report_bench
+from qualitygate.mutation import MutationRequest
+
+PY = sys.executable
+PYTEST = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+GATE = [PY, "-m", "qualitygate"]
+GIT_USER = ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+
+SLOW_MODULE = """
+def value_{i}(x):
+    if x > 3:
+        return x * {i}
+    return x + {i}
+"""
+SLOW_TEST = """
+import time
+
+from app.services.mod_{i} import value_{i}
+
+
+def test_value_{i}():
+    time.sleep({seconds})
+    assert value_{i}(1) == 1 + {i}
+"""
+GATE_CONFIG = """
+[tool.qualitygate]
+source = ["app"]
+min_diff_coverage = 50
+
+[tool.qualitygate.layers.services]
+paths = ["app/services/**"]
+min_coverage = 10
+"""
+
+
+def run(args: list[str], cwd: Path, ok: tuple[int, ...] = (0, 1)) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode not in ok:
+        raise SystemExit(f"{' '.join(args)} exited {done.returncode}:\n{done.stderr[-3000:]}")
+    return seconds, done.stdout
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *GIT_USER, *args], cwd=root, check=True, capture_output=True)
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+
+
+def slow_suite(root: Path, tests: int, seconds: float) -> None:
+    """A project whose suite is `tests` tests of `seconds` each, one module per test."""
+    files = {"pyproject.toml": GATE_CONFIG, "README.md": "# bench\n", "app/__init__.py": ""}
+    files["app/services/__init__.py"] = ""
+    for i in range(tests):
+        files[f"app/services/mod_{i}.py"] = SLOW_MODULE.format(i=i)
+        files[f"tests/test_mod_{i}.py"] = SLOW_TEST.format(i=i, seconds=seconds)
+    write(root, files)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "bench")
+
+
+def verdict(report: str) -> tuple[list[tuple[str, list[int], list[int]]], dict[str, object]]:
+    data = json.loads(report)
+    files = [(f["path"], f["changed_lines"], f["uncovered_changed_lines"]) for f in data["files"]]
+    return files, data["test_selection"]
+
+
+Row = tuple[str, float, float, str, str]  # measure, ours, theirs, ratio text, target
+
+
+def staged_rows(base: Path, tests: int, seconds: float, label: str, hook_only: bool) -> list[Row]:
+    root = base / f"suite-{tests}"
+    slow_suite(root, tests, seconds)
+    plain, _ = run(PYTEST, root)
+    rows: list[Row] = []
+    json_report = ["--report", "json", "-q"]
+    if not hook_only:
+        write(root, {"README.md": "# bench, edited\n"})
+        git(root, "add", "README.md")
+        none, _ = run([*GATE, "check", "--staged", "--no-mutation", *json_report], root)
+        rows.append(("no Python change / pytest", none, plain, f"{none / plain:.2f}x", "<= 0.05x"))
+        git(root, "commit", "-qm", "readme")
+    run([*GATE, "report", "-q", "--report", f"json:{base / 'seed.json'}"], root)  # one full run
+    write(root, {"app/services/mod_1.py": SLOW_MODULE.format(i=1).replace("x * 1", "1 * x")})
+    git(root, "add", "-A")
+    staged, selected = run([*GATE, "check", "--staged", "--no-mutation", *json_report], root)
+    full_suite = [*GATE, "check", "--staged", "--no-mutation", "--full-suite", *json_report]
+    _, whole = run(full_suite, root)
+    same = verdict(selected)[0] == verdict(whole)[0]
+    chosen = verdict(selected)[1]
+    note = f"ran {chosen['ran']} of {chosen['of']}, same verdict: {'yes' if same else 'NO'}"
+    if hook_only:
+        rows.append((f"commit hook, {plain:.0f} s suite (s)", staged, plain, note, "<= 5 s"))
+    else:
+        rows.append((label, staged, plain, f"{staged / plain:.2f}x; {note}", "<= 0.2x"))
+        check, _ = run([*GATE, "check", "--base", "HEAD~1", "--no-mutation", "-q"], root)
+        cov, _ = run([*PYTEST, "--cov=app", "--cov-branch"], root)
+        ratio = f"{check / cov:.2f}x"
+        rows.append(("check --no-mutation / pytest --cov", check, cov, ratio, "<= 1.1x"))
+    return rows
+
+
+def report_rows(base: Path, modules: int) -> list[Row]:
+    root = base / f"report-{modules}"
+    root.mkdir()
+    report_bench.build(root, modules)
+    data = base / "report.coverage"
+    coverage = [PY, "-m", "coverage"]
+    cov, _ = run([*coverage, "run", f"--data-file={data}", "--source=app", *PYTEST[1:]], root)
+    cov += run([*coverage, "report", f"--data-file={data}"], root)[0]
+    ours, _ = run([*GATE, "report", "-q", "--report", f"json:{base / 'r.json'}"], root)
+    contexts = base / "contexts.coverage"
+    env_data = ["--cov=app", "--cov-branch", "--cov-context=test", "--cov-report="]
+    subprocess.run(
+        [*PYTEST, *env_data], cwd=root, check=True, capture_output=True,
+        env={**os.environ, "COVERAGE_FILE": str(contexts)},
+    )  # fmt: skip
+    json_out = base / "contexts.json"
+    theirs, _ = run(
+        [*coverage, "json", "--show-contexts", f"--data-file={contexts}", "-o", str(json_out)], root
+    )
+    from_data, _ = run(
+        [*GATE, "report", "-q", "--coverage-file", str(contexts), "--report", f"json:{json_out}"],
+        root,
+    )
+    return [
+        (f"report, {modules} modules / coverage", ours, cov, f"{ours / cov:.2f}x", "<= 1.2x"),
+        (
+            f"report --coverage-file, {modules} / coverage json",
+            from_data,
+            theirs,
+            f"{from_data / theirs:.2f}x",
+            "<= 1.2x",
+        ),
+    ]
+
+
+def mutation_rows(base: Path) -> list[Row]:
+    root, changed, _ = mutation_bench.build(base / "mutation")
+    mutmut, full = mutation_bench.plain_mutmut(root, base / "plain-mutmut", sorted(changed), [])
+    request = MutationRequest(
+        root=root,
+        changed_lines=changed,
+        source=("app",),
+        tests=("tests",),
+        python=PY,
+        workers=mutation_bench.WORKERS,
+        timeout=600,
+        cache_dir=base / "mutation-cache",
+    )
+    ours, outcome = mutation_bench.timed(request)
+    same = all(full.get((m.path, m.line, m.diff)) == m.status for m in outcome.mutants)
+    rows: list[Row] = [
+        (
+            "mutation phase: mutmut run / ours",
+            ours,
+            mutmut,
+            f"{mutmut / ours:.1f}x faster; {len(outcome.mutants)} mutants, "
+            f"same verdicts: {'yes' if same else 'NO'}",
+            ">= 20x",
+        )
+    ]
+    flags = ["check", "--base", "HEAD~1", "-q", "--min-mutation-score", "1"]
+    cold, _ = run([*GATE, *flags, "--no-cache"], root)
+    plain, _ = run([*GATE, *flags, "--no-mutation"], root)
+    rows.append(
+        (
+            f"cold check, {len(outcome.mutants)} mutants / --no-mutation",
+            cold,
+            plain,
+            f"{cold / plain:.2f}x",
+            "<= 1.5x for ~20",
+        )
+    )
+    return rows
+
+
+def gate_from_data_row(base: Path, files: int, lines: int) -> list[Row]:
+    """`check --coverage-file` on a change of `files` files of `lines` lines each (all
+    new), from Cobertura XML, against diff-cover's console report of the same."""
+    root = base / "data"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write(root, {"README.md": "x\n", "pyproject.toml": GATE_CONFIG})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    body = "".join(f"x{n} = {n}\n" for n in range(lines))
+    write(root, {f"app/services/pkg{i % 40}/m{i}.py": body for i in range(files)})
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "many files")
+    from coverage import CoverageData
+
+    data = CoverageData(basename=str(base / "big.coverage"))
+    data.add_lines(
+        {
+            str(root / f"app/services/pkg{i % 40}/m{i}.py"): range(1, lines + 1, 2)
+            for i in range(files)
+        }
+    )
+    data.write()
+    xml = base / "big.xml"
+    subprocess.run(
+        [PY, "-m", "coverage", "xml", f"--data-file={base / 'big.coverage'}", "-o", str(xml)],
+        cwd=root, check=True, capture_output=True,
+    )  # fmt: skip
+    measure = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "code = subprocess.run(sys.argv[1:], capture_output=True).returncode; "
+        "print(time.perf_counter() - t, code, "
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    args = [*GATE, "check", "--base", "HEAD~1", "--no-mutation", "--coverage-file", str(xml), "-q"]
+    _, out = run([PY, "-c", measure, *args], root)
+    seconds, code, peak_kb = out.split()
+    if code not in ("0", "1"):
+        raise SystemExit(f"the gate exited {code} on the data row")
+    theirs, _ = run(["diff-cover", str(xml), "--compare-branch", "HEAD~1"], root)
+    total = files * lines
+    return [
+        (
+            f"gate from data, {files} files, {total // 1000}k lines (s)",
+            float(seconds),
+            theirs,
+            f"{int(peak_kb) / 1024:.0f} MB peak; diff-cover {theirs:.1f} s",
+            "<= 1 s, <= 200 MB",
+        )
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller inputs, no 60 s suite")
+    args = parser.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="qualitygate-targets-"))
+    steps: list[Callable[[], list[Row]]] = [
+        lambda: staged_rows(base, 40, 0.2, "staged one-line change / pytest", False),
+        lambda: report_rows(base, 1000 if args.quick else 5000),
+        lambda: mutation_rows(base),
+        lambda: gate_from_data_row(base, 200 if args.quick else 2000, 300),
+    ]
+    if not args.quick:
+        steps.insert(1, lambda: staged_rows(base, 300, 0.2, "", True))
+    rows: list[Row] = []
+    try:
+        for step in steps:
+            rows += step()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    print(f"{'measure':52} {'ours s':>7} {'theirs s':>8}  {'ratio':<46} target")
+    for name, ours, theirs, ratio, target in rows:
+        print(f"{name:52} {ours:7.2f} {theirs:8.2f}  {ratio:<46} {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
