@@ -44,6 +44,7 @@ def div(a, b):
     return a / b
 """
 OTHER_TESTS = """
+from app.services.consts import RATE
 from app.services.other import div, mul
 
 
@@ -75,6 +76,16 @@ CASES = {
     ),
     # module-level code: every test that runs code of the file
     "module level": ({"app/services/other.py": OTHER.replace("LIMIT = 3", "LIMIT = 4")}, 2),
+    # code that runs only as the suite is collected: the whole suite is collected, none runs
+    "import time only": ({"app/services/consts.py": "RATE = 2\n"}, 0),
+    # the same beside a selected test: collecting only its file would miss RATE's line
+    "import time and a test": (
+        {
+            "app/services/consts.py": "RATE = 2\n",
+            "app/services/calc.py": CALC.replace("a + b", "b + a"),
+        },
+        1,
+    ),
     # a new test file runs whole, and covers the changed line
     "new test": (
         {
@@ -94,6 +105,7 @@ def seeded(tmp_path: Path) -> Path:
     files["app/services/other.py"] = OTHER
     files["tests/test_other.py"] = OTHER_TESTS
     files["app/services/calc.py"] = CALC
+    files["app/services/consts.py"] = "RATE = 1\n"
     root = make_repo(tmp_path / "repo", files)
     assert main(["report", "-C", str(root), "-q", "--report", f"json:{tmp_path / 'r.json'}"]) in (
         0,

@@ -80,7 +80,7 @@ def gather_coverage(
     coverage_file: Path | None = None,
     measure: bool = True,
     facts: PytestFacts | None = None,
-    select: tuple[frozenset[str], frozenset[str]] | None = None,
+    select: tuple[frozenset[str], frozenset[str], bool] | None = None,
 ) -> Gathered:
     """Coverage of `files` and where it came from: `coverage_file`, else a run of the tests
     (none with `measure` off: every file then has its statements and nothing executed)."""

@@ -59,9 +59,7 @@ def _environment() -> str:
     import importlib.metadata
     import sys
 
-    dists = sorted(
-        f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
-    )
+    dists = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
     text = "\n".join([sys.version, sys.executable, *dists])
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 

@@ -14,8 +14,10 @@ differs from the map, and the changed lines being gated. A changed function's
 tests are the tests that ran it: its callers have not changed, or they differ
 too and bring their own tests. A change outside any function (or a function
 added or removed, which changes the module's own text) selects every test that
-ran the file. Changed test files run whole. The suite is still collected
-whole, so what runs at import time runs as in a full run. Anything the map
+ran the file. Changed test files run whole. Only the selected tests' files
+are collected, unless a changed unit ran in the stored run under no test
+(at import, as the suite was collected): then the whole suite is collected,
+so it runs as in a full run. Anything the map
 cannot follow means the full suite, with the reason: no map, a changed
 fingerprint, a changed Python file that is neither a source nor a test, or a
 changed non-Python file under the source or test folders.
@@ -145,6 +147,7 @@ class Selection:
     files: frozenset[str] = frozenset()
     total: int = 0  # tests in the stored map's run
     reason: str = ""  # why the full suite runs; empty for a selection
+    collect_all: bool = False  # code that ran only at import time changed: collect it all
 
     @property
     def full(self) -> bool:
@@ -250,6 +253,7 @@ def select(
     folders = cfg.source or (".",)
     chosen: set[int] = set()
     whole_files: set[str] = set()
+    import_time: list[bool] = []
     differing = {p for p in set(old_hashes) | set(hashes) if old_hashes.get(p) != hashes.get(p)}
     for path in sorted(differing | set(gated)):
         is_python = path.endswith(".py")
@@ -260,7 +264,8 @@ def select(
         if is_python and in_folders(path, folders):
             if path not in hashes:
                 continue  # deleted: nothing of it is left to reach
-            _select_in(root, path, stored.get(path), gated.get(path, frozenset()), chosen)
+            lines = gated.get(path, frozenset())
+            import_time.append(_select_in(root, path, stored.get(path), lines, chosen))
             continue
         if path not in differing:
             continue
@@ -274,6 +279,7 @@ def select(
         tests=frozenset(ids[i] for i in chosen if 0 <= i < len(ids)),
         files=frozenset(whole_files),
         total=int(data.get("total") or len(ids)),
+        collect_all=any(import_time),
     )
 
 
@@ -283,10 +289,13 @@ def _select_in(
     stored: Mapping[str, list[Any]] | None,
     lines: frozenset[int],
     chosen: set[int],
-) -> None:
-    """Add the tests that can reach what changed in one source file."""
+) -> bool:
+    """Add the tests that can reach what changed in one source file. True when a changed
+    unit ran in the stored run under no test, only as the suite was collected: then only
+    collecting the whole suite runs it as a full run does. (Any other changed unit runs,
+    if at all, in a test the selection has, whose file imports this one.)"""
     if stored is None:
-        return  # no test ran it, and an unchanged file cannot start to call it
+        return False  # no test ran it, and an unchanged file cannot start to call it
     source = (root / path).read_text(encoding="utf-8", errors="surrogateescape")
     units, hashes = units_of(source)
     touched = {unit_at(units, line) for line in lines}
@@ -296,7 +305,11 @@ def _select_in(
         if stored.get(name, [None])[0] != hashes.get(name)
     }
     every = {i for entry in stored.values() for i in entry[1]}
+    at_import = False
     for name in touched:
         entry = stored.get(name)
-        chosen |= every if name == MODULE or entry is None else set(entry[1])
-    return None
+        tests = every if name == MODULE or entry is None else set(entry[1])
+        chosen |= tests
+        ran = any(e[2] for e in stored.values()) if entry is None else bool(entry[2])
+        at_import |= ran and not tests
+    return at_import

@@ -249,22 +249,25 @@ def run_tests(
     timeout: float,
     extra: Sequence[str] = (),
     facts: PytestFacts | None = None,
-    select: tuple[frozenset[str], frozenset[str]] | None = None,
+    select: tuple[frozenset[str], frozenset[str], bool] | None = None,
 ) -> TestRun:
     """Run the suite once under coverage; a red suite raises TestsFailedError.
 
-    `select` is (test ids, whole test files): the suite is collected whole, so every
-    module is imported as in a full run, and only those run (none at all is a run)."""
+    `select` is (test ids, whole test files, collect everything): only those run (none
+    at all is a run), collected from their own files unless told to collect it all."""
     started = time.monotonic()
     facts = facts or ask_pytest(root, python, tests, extra, timeout)
     with tempfile.TemporaryDirectory(prefix="qualitygate-") as tmp:
         work = _Work(Path(tmp), root)
         env = work.env()
         if select is not None:
-            ids, files = select
+            ids, files, collect_all = select
             chosen = work.path / "select.json"
             chosen.write_text(json.dumps({"tests": sorted(ids), "files": sorted(files)}))
             env["QUALITYGATE_SELECT"] = str(chosen)
+            own = sorted(files | {t.split("::", 1)[0] for t in ids})
+            if not collect_all and own:
+                tests = own
         args = command(python, work.path, [root / s for s in source], tests, facts, extra)
         left = max(1.0, timeout - (time.monotonic() - started))
         try:
