@@ -158,6 +158,7 @@ class CheckResult:
     coverage_source: str  # "pytest" or the data file given
     mutation: str = "off"  # off | ran | skipped (no mutable changes)
     excluded_tests: tuple[str, ...] = ()
+    arid_mutants: tuple[tuple[str, int], ...] = ()  # (reason, mutants not run for it)
     mutants_executed: int = 0
     shard: tuple[int, int] | None = None  # (K, N) when this is one part of a sharded run
     selection: TestSelection | None = None  # None: no test run under coverage

@@ -112,6 +112,7 @@ def mutate(
         workspace_include=cfg.workspace_include,
         pytest_args=cfg.pytest_args,
         keep_workspace=options.keep_workspace,
+        arid=cfg.arid,
     )
     from qualitygate.mutation import run_mutation
 
@@ -234,6 +235,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
         layers=verdicts,
         mutation="ran" if outcome else ("off" if not options.mutation else "skipped"),
         excluded_tests=outcome.excluded_tests if outcome else (),
+        arid_mutants=outcome.arid if outcome else (),
         mutants_executed=outcome.executed if outcome else 0,
         shard=options.shard,
         selection=_selection_of(chosen, gathered) if cov_source == "pytest" else None,

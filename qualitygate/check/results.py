@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
 from qualitygate.model import ChangedFile, FileCoverage, FileResult
-from qualitygate.mutation.model import Mutant, MutationOutcome, NotTestable
+from qualitygate.mutation import hints
+from qualitygate.mutation.model import UNDETECTED, Mutant, MutationOutcome, NotTestable
 from qualitygate.project.config import Config
 from qualitygate.project.files import function_spans
 from qualitygate.project.layers import layer_of
@@ -42,17 +44,40 @@ def tests_reaching(fc: FileCoverage, spans: list[tuple[int, int]], line: int) ->
 
 
 def _per_line(root: Path, fc: FileCoverage | None, mutants: list[Mutant]) -> list[Mutant]:
-    """Mutants with "run by" from per-line coverage, not mutmut's per-function statistics;
-    a survivor on a line no test runs is "no tests"."""
-    if fc is None or not fc.has_contexts or not mutants:
+    """Mutants with "run by" from per-line coverage, not mutmut's per-function statistics
+    (a survivor on a line no test runs is "no tests"), and each survivor's hint."""
+    if fc is None or not mutants:
         return mutants
-    spans = function_spans((root / fc.path).read_text(errors="replace"))
+    source = (root / fc.path).read_text(errors="replace")
+    spans = function_spans(source)
+    tree = _tree(source)
     found = []
     for m in mutants:
-        tests = tests_reaching(fc, spans, m.line)
-        status = "no_tests" if m.status == "survived" and not tests else m.status
-        found.append(replace(m, tests=tuple(sorted(tests)), status=status))
+        if fc.has_contexts:
+            tests = tests_reaching(fc, spans, m.line)
+            status = "no_tests" if m.status == "survived" and not tests else m.status
+        else:
+            tests, status = frozenset(m.tests), m.status
+        hint = ""
+        if status in UNDETECTED and tree is not None:
+            hint = hints.hint(source, tree, m.line, m.diff, function_label(m.name))
+        found.append(replace(m, tests=tuple(sorted(tests)), status=status, hint=hint))
     return found
+
+
+def _tree(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def function_label(mutant: str) -> str:
+    """`bulk_discount` or `Cart.add`, from mutmut's name `app.x.xǁCartǁadd__mutmut_3`."""
+    key = mutant.partition("__mutmut_")[0].rpartition(".")[2]
+    if key.startswith("xǁ"):
+        return key[2:].replace("ǁ", ".", 1)
+    return key.removeprefix("x_")
 
 
 def file_results(

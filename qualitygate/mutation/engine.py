@@ -11,14 +11,23 @@ budget (request.timeout) bounds the whole stage.
 
 from __future__ import annotations
 
+import ast
 import json
 import tokenize
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from qualitygate.mutation import diagnosis, mutmut_adapter, mutmut_config, pytest_options, scope
+from qualitygate.mutation import (
+    diagnosis,
+    hints,
+    mutmut_adapter,
+    mutmut_config,
+    pytest_options,
+    scope,
+)
 from qualitygate.mutation.budget import Budget
 from qualitygate.mutation.cache import ResultCache, TestSuite
 from qualitygate.mutation.generation_cache import GenerationCache
@@ -52,6 +61,7 @@ class Scoped:
 
     mutants: tuple[MutantSpec, ...]
     not_testable: tuple[NotTestable, ...]
+    arid: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,16 +137,31 @@ def _unplaced_lines(
 def _scope(plan: Plan, probed: Mapping[str, Mapping[str, Any]]) -> Scoped:
     mutants: list[MutantSpec] = []
     not_testable: list[NotTestable] = []
+    arid: Counter[str] = Counter()
+    calls = plan.request.arid if plan.request.arid is not None else hints.DEFAULT_ARID
     for path, lines in sorted(plan.changed.items()):
         source = plan.sources[path]
         if path in plan.skipped:
             file = FileMutants(path=path, mutants=(), not_mutated_reason=plan.skipped[path])
         else:
             file = mutmut_adapter.file_mutants(path, source, probed[path])
-        mutants += file.mutants  # the probe made mutants of the changed lines only
-        placed = _placed(lines, file.mutants)
+        placed = _placed(lines, file.mutants)  # arid mutants are placed, only not run
         not_testable += _unplaced_lines(path, source, lines, placed, file.not_mutated_reason)
-    return Scoped(mutants=tuple(mutants), not_testable=tuple(not_testable))
+        tree = _tree(source) if file.mutants else None
+        for spec in file.mutants:  # the probe made mutants of the changed lines only
+            reason = hints.arid_reason(tree, spec.line, spec.diff, calls) if tree else None
+            if reason:
+                arid[reason] += 1
+            else:
+                mutants.append(spec)
+    return Scoped(tuple(mutants), tuple(not_testable), tuple(sorted(arid.items())))
+
+
+def _tree(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
 
 
 def _mutant(spec: MutantSpec, results: MutmutResults) -> Mutant:
@@ -269,6 +294,7 @@ def _outcome(
         not_testable=scoped.not_testable,
         excluded_tests=excluded,
         executed=executed,
+        arid=scoped.arid,
     )
 
 

@@ -26,6 +26,7 @@ class MutationRequest:
     workspace_include: tuple[str, ...] = ()  # ignored files the tests need (globs)
     pytest_args: tuple[str, ...] = ()  # the project's extra pytest arguments, for every run
     keep_workspace: bool = False  # leave the copy in place, for a look after a failure
+    arid: tuple[str, ...] | None = None  # call-name globs whose arguments get no mutants
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Mutant:
     tests: tuple[str, ...]
     name: str
     cached: bool = False
+    hint: str = ""  # for a survivor: what a test must check to kill it
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class MutationOutcome:
     not_testable: tuple[NotTestable, ...]
     excluded_tests: tuple[str, ...]
     executed: int
+    arid: tuple[tuple[str, int], ...] = ()  # (reason, mutants not run for it)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ TOP_KEYS = {
     "timeout": "a number of seconds",
     "baseline": "the ratchet file, relative to the repository",
     "workspace_include": "a list of globs: git-ignored files the tests need in the mutation copy",
+    "arid": "a list of globs on call names (logger.*) whose arguments get no mutants",
     "layers": "a table of layers",
     "priority": "a table of report priority settings",
     **dict.fromkeys(THRESHOLDS, "a number from 0 to 100"),
@@ -70,6 +71,7 @@ class Config:
     timeout: float = 1800.0
     baseline: str = ".qualitygate-baseline.json"
     workspace_include: tuple[str, ...] = ()
+    arid: tuple[str, ...] | None = None  # None: mutation.hints.DEFAULT_ARID
     min_coverage: float = 0.0
     min_diff_coverage: float = 80.0
     min_mutation_score: float = 0.0
@@ -219,7 +221,7 @@ def _check_key(where: str, keypath: str, value: Any, key: str = "") -> Any:
         return _number(where, keypath, value)
     if key == "timeout":
         return _number(where, keypath, value, upper=None)
-    if key in ("source", "tests", "paths", "pytest_args", "workspace_include"):
+    if key in ("source", "tests", "paths", "pytest_args", "workspace_include", "arid"):
         return _strings(where, keypath, value)
     return _string(where, keypath, value)
 

@@ -127,7 +127,7 @@ def _mutants(file: FileResult, failing: bool) -> list[Finding]:
                 end=m.line + max(len(changed.original), 1) - 1,
                 title=f"{mutant_label(m.status).capitalize()} ({file.layer})",
                 message=f"Line {m.line} {MUTANT_OUTCOME.get(m.status, m.status)}:\n"
-                f"{m.diff}\nRun by: {run_by}.",
+                f"{m.diff}\nRun by: {run_by}." + (f"\nTest to write: {m.hint}." if m.hint else ""),
                 failing=failing,
                 mutant=m,
             )

@@ -49,6 +49,7 @@ def file_dict(f: FileResult) -> dict[str, Any]:
                 "tests": list(m.tests),
                 "name": m.name,
                 "cached": m.cached,  # the verdict came from .git/qualitygate, not a run
+                "hint": m.hint or None,
             }
             for m in f.mutants
         ],
@@ -85,6 +86,7 @@ def as_dict(result: CheckResult) -> dict[str, Any]:
         "mutants_executed": result.mutants_executed,
         "excluded_tests": list(result.excluded_tests),
         "test_selection": selection_dict(result),
+        "arid_mutants": dict(result.arid_mutants),
         "shard": shard_dict(result.shard),
         "layers": [layer_dict(layer) for layer in result.layers],
         "files": [file_dict(f) for f in result.files],

@@ -18,6 +18,7 @@ from qualitygate.reporters.check.summary import (
     NEARBY_TESTS,
     SURVIVORS,
     Gap,
+    arid_line,
     gaps,
     mutant_label,
 )
@@ -126,6 +127,8 @@ def gap_details(gap: Gap) -> list[str]:
             run_by = ", ".join(code(t) for t in m.tests[:5]) or "no test"
             lines += [f"- {mutant_label(m.status)}, line {m.line}, run by {run_by}:", ""]
             lines += [*fenced(m.diff.splitlines(), "diff"), ""]
+            if m.hint:
+                lines += [f"  Test to write: {escape(m.hint)}.", ""]
     lines += [f"- {escape(line)}" for line in gap.not_testable_lines()]
     if lines[-1]:
         lines.append("")
@@ -147,4 +150,6 @@ def render(result: CheckResult, out: TextIO) -> None:
     if result.excluded_tests:
         lines += ["", "Tests left out of mutation testing (they fail under mutmut):"]
         lines += [f"- {code(t)}" for t in result.excluded_tests]
+    if arid_line(result):
+        lines += ["", escape(arid_line(result)[0].upper() + arid_line(result)[1:]) + "."]
     out.write("\n".join(lines) + "\n")

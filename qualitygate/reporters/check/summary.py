@@ -106,6 +106,8 @@ class Gap:
                 out.append(f"{mutant_label(m.status)}, line {m.line}:")
                 out.extend("    " + d for d in m.diff.splitlines())
                 out.append("    run by: " + (", ".join(m.tests[:5]) or "no test"))
+                if m.hint:
+                    out.append(f"    test to write: {m.hint}")
         return out + self.not_testable_lines()
 
     def coverage_lines(self) -> list[str]:
@@ -129,6 +131,15 @@ class Gap:
             f"not mutation-tested, {'lines' if len(at) > 1 else 'line'} {ranges(at)}: {reason}"
             for reason, at in by_reason.items()
         ]
+
+
+def arid_line(result: CheckResult) -> str:
+    """The mutants not run because they sit on arid code, counted by reason."""
+    total = sum(n for _, n in result.arid_mutants)
+    if not total:
+        return ""
+    reasons = ", ".join(f"{n} {reason}" for reason, n in result.arid_mutants)
+    return f"not run: {total} mutant{'s' * (total != 1)} on arid code ({reasons})"
 
 
 def gaps(result: CheckResult) -> list[Gap]:

@@ -11,6 +11,7 @@ from rich.text import Text
 from qualitygate.model import CheckResult
 from qualitygate.reporters.check.summary import (
     LAYER_COLUMNS,
+    arid_line,
     gaps,
     layer_row,
     rule_line,
@@ -21,7 +22,7 @@ from qualitygate.reporters.wording import plain_table, styled, visible, write_li
 
 def _selection_lines(result: CheckResult) -> list[str]:
     sentence = result.selection.sentence if result.selection else ""
-    return [sentence] if sentence else []
+    return [line for line in (sentence, arid_line(result)) if line]
 
 
 def render_plain(result: CheckResult, out: TextIO) -> None:
