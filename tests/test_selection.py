@@ -16,22 +16,9 @@ from qualitygate.main import main
 from qualitygate.measure import selection
 from tests.conftest import run_cli, run_json
 from tests.fixtures import git, make_repo, write
-from tests.setups.projects import project
+from tests.setups.projects import APP, project
 
-CALC = """
-def add(a, b):
-    return a + b
-
-
-def ratio(a, b):
-    if b == 0:
-        return None
-    return a / b
-
-
-def never(x):
-    return x * 2
-"""
+CALC = textwrap.dedent(APP["app/services/calc.py"])
 OTHER = """
 LIMIT = 3
 
@@ -104,7 +91,6 @@ def seeded(tmp_path: Path) -> Path:
     files = project()
     files["app/services/other.py"] = OTHER
     files["tests/test_other.py"] = OTHER_TESTS
-    files["app/services/calc.py"] = CALC
     files["app/services/consts.py"] = "RATE = 1\n"
     root = make_repo(tmp_path / "repo", files)
     assert main(["report", "-C", str(root), "-q", "--report", f"json:{tmp_path / 'r.json'}"]) in (

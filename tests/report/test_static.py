@@ -60,7 +60,6 @@ def test_imports_of(test, code, expected):
     assert imports_of(test, code, SRC) == expected
 
 
-
 def write_tree(root, files):
     for rel, text in files.items():
         path = root / rel
@@ -136,10 +135,14 @@ def test_split_source_folders_index_like_their_parent(tmp_path):
     tests = ["backend/tests/test_api.py"]
     split = importers(tmp_path, files, ["backend/app", "backend/workers"], tests)
     whole = importers(tmp_path, files, ["backend"], tests)
-    assert split == whole == {
-        "backend/app/api.py": {"backend/tests/test_api.py"},
-        "backend/workers/jobs.py": {"backend/tests/test_api.py"},
-    }
+    assert (
+        split
+        == whole
+        == {
+            "backend/app/api.py": {"backend/tests/test_api.py"},
+            "backend/workers/jobs.py": {"backend/tests/test_api.py"},
+        }
+    )
 
 
 SHAPE = '''
