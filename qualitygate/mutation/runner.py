@@ -14,7 +14,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from qualitygate.mutation.mutmut_session import MutmutSession
 from qualitygate.mutation.workspace import Workspace
 
 MAX_ROUNDS = 3
+RETRY_ROUND = MAX_ROUNDS  # the round number of the timeout retry (its trace and log files)
 POLL_SECONDS = 0.5
 HINT = (
     "run again with --verbose to see mutmut's output, and --keep-workspace to keep "
@@ -170,6 +171,26 @@ def _left_out(job: MutmutJob, attempt: Attempt, excluded: Sequence[str], round: 
     return list(found.excluded)
 
 
+def _retry_timeouts(
+    job: MutmutJob, results: MutmutResults, excluded: Sequence[str], base: ProgressBase
+) -> MutmutResults:
+    """Each mutant that timed out runs once more with twice mutmut's time limit: a loaded
+    machine must not turn a survivor into a kill. A second timeout is a timeout."""
+    timed_out = tuple(n for n, status in results.status_by_name.items() if status == "timeout")
+    if not timed_out or job.budget.left() < 1:
+        return results
+    multiplier = float(job.table.get("timeout_multiplier", 5.0)) * 2
+    retry = replace(job, names=timed_out, table={**job.table, "timeout_multiplier": multiplier})
+    _configure(retry, excluded)
+    session = start_session(job.workspace, job.python, job.budget, RETRY_ROUND)
+    with session:
+        attempt = _attempt(retry, session, RETRY_ROUND, base, None)
+    if attempt.results is None:  # the retry broke: keep the first verdicts
+        return results
+    statuses = {**results.status_by_name, **attempt.results.status_by_name}
+    return MutmutResults(statuses, results.tests_by_function)
+
+
 def run_mutants(
     job: MutmutJob, session: MutmutSession, base: ProgressBase, progress: Progress | None
 ) -> tuple[MutmutResults, tuple[str, ...]]:
@@ -185,7 +206,7 @@ def run_mutants(
         with session:
             attempt = _attempt(job, session, round, base, progress)
         if attempt.results is not None:
-            return attempt.results, tuple(excluded)
+            return _retry_timeouts(job, attempt.results, excluded, base), tuple(excluded)
         left_out = _left_out(job, attempt, excluded, round)
         excluded += [t for t in left_out if t not in excluded]
     raise ToolError(

@@ -372,3 +372,41 @@ def test_a_test_that_fails_only_in_mutmuts_own_process_is_left_out(
     code, report = run_json(root, "--base", "HEAD", capsys=capsys)
     assert report["excluded_tests"] == ["tests/test_depth.py::test_shallow_stack"]
     assert code in (0, 1) and verdicts(report)
+
+
+SPIN = """
+import time
+
+
+def wait(seconds):
+    time.sleep(seconds)
+    return seconds
+
+
+def work(x):
+    return wait(3 * (x - 1))
+"""
+SPIN_TEST = """
+from app.services.spin import work
+
+
+def test_work_runs():
+    work(1)
+"""
+
+
+def test_a_timeout_is_retried_with_twice_the_limit_before_it_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """mutmut stops a mutant after (its tests' time + 4 s) here. The mutant `x + 1` sleeps
+    6 s, so it times out and would count as detected; with twice the limit (8 s) it
+    finishes, and no test notices it: a survivor, as on an unloaded machine. Sleeping
+    costs no CPU, so a loaded machine does not move these margins."""
+    files = mutation_project()
+    files["pyproject.toml"] += "\n[tool.mutmut]\ntimeout_multiplier = 1.0\ntimeout_constant = 4.0\n"
+    root = make_repo(tmp_path / "r", files)
+    write(root, {"app/services/spin.py": SPIN, "tests/test_spin.py": SPIN_TEST})
+    _, report = run_json(root, "--base", "HEAD", "--no-cache", capsys=capsys)
+    (spin,) = [f for f in report["files"] if f["path"] == "app/services/spin.py"]
+    slow = [m for m in spin["mutants"] if "(x + 1)" in m["diff"]]
+    assert [m["status"] for m in slow] == ["survived"], spin["mutants"]
