@@ -36,11 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import mutation as mutation_bench
 from benchmarks import report as report_bench
 from qualitygate.mutation import MutationRequest
+from tests.fixtures import commit, git, make_repo, write
 
 PY = sys.executable
 PYTEST = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 GATE = [PY, "-m", "qualitygate"]
-GIT_USER = ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
 
 SLOW_MODULE = """
 def value_{i}(x):
@@ -78,17 +78,6 @@ def run(args: list[str], cwd: Path, ok: tuple[int, ...] = (0, 1)) -> tuple[float
     return seconds, done.stdout
 
 
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *GIT_USER, *args], cwd=root, check=True, capture_output=True)
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for path, text in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-
-
 def slow_suite(root: Path, tests: int, seconds: float) -> None:
     """A project whose suite is `tests` tests of `seconds` each, one module per test."""
     files = {"pyproject.toml": GATE_CONFIG, "README.md": "# bench\n", "app/__init__.py": ""}
@@ -96,10 +85,7 @@ def slow_suite(root: Path, tests: int, seconds: float) -> None:
     for i in range(tests):
         files[f"app/services/mod_{i}.py"] = SLOW_MODULE.format(i=i)
         files[f"tests/test_mod_{i}.py"] = SLOW_TEST.format(i=i, seconds=seconds)
-    write(root, files)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "bench")
+    make_repo(root, files)
 
 
 def verdict(report: str) -> tuple[list[tuple[str, list[int], list[int]]], dict[str, object]]:
@@ -122,7 +108,7 @@ def staged_rows(base: Path, tests: int, seconds: float, label: str, hook_only: b
         git(root, "add", "README.md")
         none, _ = run([*GATE, "check", "--staged", "--no-mutation", *json_report], root)
         rows.append(("no Python change / pytest", none, plain, f"{none / plain:.2f}x", "<= 0.05x"))
-        git(root, "commit", "-qm", "readme")
+        commit(root, "readme")
     run([*GATE, "report", "-q", "--report", f"json:{base / 'seed.json'}"], root)  # one full run
     write(root, {"app/services/mod_1.py": SLOW_MODULE.format(i=1).replace("x * 1", "1 * x")})
     git(root, "add", "-A")
@@ -222,15 +208,10 @@ def gate_from_data_row(base: Path, files: int, lines: int) -> list[Row]:
     """`check --coverage-file` on a change of `files` files of `lines` lines each (all
     new), from Cobertura XML, against diff-cover's console report of the same."""
     root = base / "data"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    write(root, {"README.md": "x\n", "pyproject.toml": GATE_CONFIG})
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "base")
+    make_repo(root, {"README.md": "x\n", "pyproject.toml": GATE_CONFIG})
     body = "".join(f"x{n} = {n}\n" for n in range(lines))
     write(root, {f"app/services/pkg{i % 40}/m{i}.py": body for i in range(files)})
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "many files")
+    commit(root, "many files")
     from coverage import CoverageData
 
     data = CoverageData(basename=str(base / "big.coverage"))
