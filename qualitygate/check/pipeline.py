@@ -262,5 +262,4 @@ def _selected_run(
     """Coverage from the selected tests only, collected from their own files (the whole
     suite is collected when none is selected, or when code that ran only at import time
     changed, so that it runs as in a full run)."""
-    pick = (chosen.tests, chosen.files, chosen.collect_all or not chosen.tests | chosen.files)
-    return gather_coverage(options.root, cfg, files, progress, None, True, facts, pick)
+    return gather_coverage(options.root, cfg, files, progress, None, True, facts, chosen)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from qualitygate.errors import ConfigError
 from qualitygate.measure import coverage_data, testrun
+from qualitygate.measure.selection import Selection
 from qualitygate.measure.testrun import PytestFacts
 from qualitygate.model import FileCoverage
 from qualitygate.progress import Progress
@@ -80,7 +81,7 @@ def gather_coverage(
     coverage_file: Path | None = None,
     measure: bool = True,
     facts: PytestFacts | None = None,
-    select: tuple[frozenset[str], frozenset[str], bool] | None = None,
+    select: Selection | None = None,
 ) -> Gathered:
     """Coverage of `files` and where it came from: `coverage_file`, else a run of the tests
     (none with `measure` off: every file then has its statements and nothing executed)."""

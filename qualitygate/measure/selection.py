@@ -153,6 +153,14 @@ class Selection:
     def full(self) -> bool:
         return bool(self.reason)
 
+    @property
+    def test_files(self) -> frozenset[str]:
+        """The files to collect: the selected tests' own, or every test file (empty) when
+        nothing is selected or code that ran only at import time changed."""
+        if self.collect_all or not (self.tests or self.files):
+            return frozenset()
+        return self.files | {t.split("::", 1)[0] for t in self.tests}
+
 
 def full(reason: str) -> Selection:
     return Selection(reason=reason)

@@ -28,11 +28,14 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualitygate import process
 from qualitygate.errors import TestsFailedError, ToolError
 from qualitygate.measure.coverage_data import Measured, combine_parallel, read_sqlite
+
+if TYPE_CHECKING:
+    from qualitygate.measure.selection import Selection
 
 PLUGIN_NAME = "_qualitygate_pytest"
 PYTEST_EXIT = {
@@ -249,25 +252,23 @@ def run_tests(
     timeout: float,
     extra: Sequence[str] = (),
     facts: PytestFacts | None = None,
-    select: tuple[frozenset[str], frozenset[str], bool] | None = None,
+    select: Selection | None = None,
 ) -> TestRun:
     """Run the suite once under coverage; a red suite raises TestsFailedError.
 
-    `select` is (test ids, whole test files, collect everything): only those run (none
-    at all is a run), collected from their own files unless told to collect it all."""
+    With `select`, only its tests and whole test files run (none at all is a run),
+    collected from `select.test_files` when it names any."""
     started = time.monotonic()
     facts = facts or ask_pytest(root, python, tests, extra, timeout)
     with tempfile.TemporaryDirectory(prefix="qualitygate-") as tmp:
         work = _Work(Path(tmp), root)
         env = work.env()
         if select is not None:
-            ids, files, collect_all = select
             chosen = work.path / "select.json"
-            chosen.write_text(json.dumps({"tests": sorted(ids), "files": sorted(files)}))
+            wanted = {"tests": sorted(select.tests), "files": sorted(select.files)}
+            chosen.write_text(json.dumps(wanted))
             env["QUALITYGATE_SELECT"] = str(chosen)
-            own = sorted(files | {t.split("::", 1)[0] for t in ids})
-            if not collect_all and own:
-                tests = own
+            tests = sorted(select.test_files) or tests
         args = command(python, work.path, [root / s for s in source], tests, facts, extra)
         left = max(1.0, timeout - (time.monotonic() - started))
         try:
