@@ -73,6 +73,11 @@ CASES = {
         },
         1,
     ),
+    # a deleted test file: its tests in the map are not asked for
+    "deleted test file": (
+        {"app/services/other.py": OTHER.replace("a * b", "b * a"), "tests/test_other.py": None},
+        0,
+    ),
     # a new test file runs whole, and covers the changed line
     "new test": (
         {
@@ -125,7 +130,9 @@ def test_a_selected_run_gives_the_full_runs_verdict(
 ) -> None:
     change, expected_ran = CASES[case]
     root = seeded(tmp_path)
-    write(root, {p: textwrap.dedent(t) for p, t in change.items()})
+    write(root, {p: textwrap.dedent(t) for p, t in change.items() if t is not None})
+    for path in (p for p, t in change.items() if t is None):
+        (root / path).unlink()
     git(root, "add", "-A")
     selected, whole = both(root, capsys)
     assert selected["test_selection"]["selected"] is True, selected["test_selection"]
@@ -135,7 +142,7 @@ def test_a_selected_run_gives_the_full_runs_verdict(
     assert (
         selected["test_selection"]["ran"]
         < whole["test_selection"]["ran"]
-        == 4 + (case == "new test")
+        == {"new test": 5, "deleted test file": 2}.get(case, 4)
     )
     assert verdict(selected) == verdict(whole)
     assert whole["test_selection"]["selected"] is False
