@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from qualitygate import __version__, process
+from qualitygate.commands import accept as accept_command
 from qualitygate.commands import baseline as baseline_command
 from qualitygate.commands import check as check_command
 from qualitygate.commands import init as init_command
@@ -40,6 +41,11 @@ COMMANDS: dict[
         "record each layer's figures in a committed file that check and report hold them to",
         baseline_command.add_arguments,
         baseline_command.run,
+    ),
+    "accept": (
+        "mark a surviving mutant of the last check as accepted, with a reason, in a committed file",
+        accept_command.add_arguments,
+        accept_command.run,
     ),
     "merge": (
         "merge the JSON parts of a sharded check into one verdict and render any report",

@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from qualitygate.mutation.model import DETECTED, UNDETECTED, Mutant, NotTestable
+from qualitygate.mutation.model import (
+    ACCEPTED,
+    DETECTED,
+    UNDETECTED,
+    ExpiredMark,
+    Mutant,
+    NotTestable,
+)
 
 
 @dataclass(frozen=True)
@@ -47,17 +54,18 @@ class FileCoverage:
 class Rule:
     """One threshold of one layer, checked."""
 
-    metric: str  # coverage | diff_coverage | mutation_score
+    metric: str  # coverage | diff_coverage | mutation_score | accepted_mutants
     actual: float | None
     required: float
     passed: bool
     note: str = ""
+    at_most: bool = False  # a budget (accepted_mutants): the figure may not exceed it
 
     @property
     def gap(self) -> float | None:
         if self.actual is None or self.passed:
             return None
-        return round(self.required - self.actual, 1)
+        return round(abs(self.required - self.actual), 1)
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,7 @@ class LayerFigures:
     mutants_undetected: int = 0
     mutation_ran: bool = False
     coverage_measured: bool = True
+    mutants_accepted: int = 0
 
     @property
     def coverage(self) -> float | None:
@@ -125,6 +134,10 @@ class FileResult:
     def mutants_undetected(self) -> int:
         return sum(m.status in UNDETECTED for m in self.mutants)
 
+    @property
+    def mutants_accepted(self) -> int:
+        return sum(m.status == ACCEPTED for m in self.mutants)
+
 
 NO_CHANGE = "no Python change to gate"  # the coverage source of a check that ran nothing
 
@@ -162,6 +175,7 @@ class CheckResult:
     mutants_executed: int = 0
     shard: tuple[int, int] | None = None  # (K, N) when this is one part of a sharded run
     selection: TestSelection | None = None  # None: no test run under coverage
+    expired_marks: tuple[ExpiredMark, ...] = ()  # accepted mutants whose function changed
 
     @property
     def passed(self) -> bool:

@@ -124,6 +124,14 @@ def test_explicit_config_path(tmp_path: Path) -> None:
         ),
         ("[tool.qualitygate]\ntimeout = 0\n", "tool.qualitygate.timeout", "positive number"),
         (
+            "[tool.qualitygate.layers.db]\npaths = ['db/**']\nmax_accepted = 1.5\n",
+            "tool.qualitygate.layers.db.max_accepted",
+            "expected a whole number from 0 to 1,000,000, got 1.5",
+        ),
+        ("[tool.qualitygate]\nmax_accepted = -1\n", "tool.qualitygate.max_accepted", "got -1"),
+        ("[tool.qualitygate]\nmax_accepted = nan\n", "tool.qualitygate.max_accepted", "got nan"),
+        ("[tool.qualitygate]\nmax_accepted = '2'\n", "tool.qualitygate.max_accepted", "got '2'"),
+        (
             "[tool.qualitygate]\npreset = 'nope'\n",
             "tool.qualitygate.preset",
             "no preset 'nope'; shipped: layered-backend, library",
@@ -201,3 +209,12 @@ def test_shipped_presets_are_valid(tmp_path: Path) -> None:
     for name in config.preset_names():
         cfg = load_text(tmp_path, f"[tool.qualitygate]\npreset = '{name}'\n")
         assert cfg.layers, name
+
+
+def test_a_layer_budget_of_accepted_mutants_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "qualitygate.toml"
+    path.write_text("max_accepted = 3\n[layers.db]\npaths = ['db/**']\nmax_accepted = 0\n")
+    cfg = config.load(tmp_path, path, env={})
+    assert (cfg.layers[0].max_accepted, cfg.other.max_accepted) == (0, 3)
+    (tmp_path / "empty").mkdir()
+    assert config.load(tmp_path / "empty", None, env={}).other.max_accepted is None

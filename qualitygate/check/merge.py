@@ -46,6 +46,7 @@ THRESHOLD_OF = {
     "coverage": "min_coverage",
     "diff_coverage": "min_diff_coverage",
     "mutation_score": "min_mutation_score",
+    "accepted_mutants": "max_accepted",
 }
 
 
@@ -93,7 +94,16 @@ def file_result(f: dict[str, Any]) -> FileResult:
         old_path=f.get("old_path"),
         nearby_tests=tuple(f.get("nearby_tests", ())),
         mutants=tuple(
-            Mutant(path, m["line"], m["status"], m["diff"], tuple(m["tests"]), m["name"])
+            Mutant(
+                path,
+                m["line"],
+                m["status"],
+                m["diff"],
+                tuple(m["tests"]),
+                m["name"],
+                hint=m.get("hint") or "",
+                reason=m.get("reason") or "",
+            )
             for m in f.get("mutants", ())
         ),
         not_testable=tuple(
@@ -208,15 +218,18 @@ def _layers(
                 **{k: int(layer[k]) for k in FIGURES},
                 mutants_detected=sum(f.mutants_detected for f in mine),
                 mutants_undetected=sum(f.mutants_undetected for f in mine),
+                mutants_accepted=sum(f.mutants_accepted for f in mine),
                 mutation_ran=ran,
                 coverage_measured=coverage_on,
             )
         )
-        required = {
+        required: dict[str, Any] = {
             THRESHOLD_OF[r["metric"]]: float(r["required"])
             for r in layer["rules"]
             if r["metric"] in THRESHOLD_OF
         }
+        if "max_accepted" in required:
+            required["max_accepted"] = int(required["max_accepted"])
         thresholds[name] = Layer(name, (), **required)
     return figures, thresholds
 

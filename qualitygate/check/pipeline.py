@@ -22,7 +22,7 @@ from qualitygate.measure import selection
 from qualitygate.measure.gather import Gathered, gather_coverage, python_of, with_pytest_layout
 from qualitygate.measure.testrun import PytestFacts
 from qualitygate.model import NO_CHANGE, ChangedFile, CheckResult, FileCoverage, TestSelection
-from qualitygate.mutation import scope
+from qualitygate.mutation import accepted, scope
 from qualitygate.mutation.model import MutationOutcome, MutationRequest, NotTestable
 from qualitygate.progress import Progress
 from qualitygate.project import diff, git
@@ -113,6 +113,7 @@ def mutate(
         pytest_args=cfg.pytest_args,
         keep_workspace=options.keep_workspace,
         arid=cfg.arid,
+        accepted=accepted.load(options.root / cfg.accepted),
     )
     from qualitygate.mutation import run_mutation
 
@@ -236,6 +237,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
         mutation="ran" if outcome else ("off" if not options.mutation else "skipped"),
         excluded_tests=outcome.excluded_tests if outcome else (),
         arid_mutants=outcome.arid if outcome else (),
+        expired_marks=outcome.expired if outcome else (),
         mutants_executed=outcome.executed if outcome else 0,
         shard=options.shard,
         selection=_selection_of(chosen, gathered) if cov_source == "pytest" else None,

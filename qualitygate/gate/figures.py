@@ -33,6 +33,7 @@ def layer_figures(
         t["uncovered_changed_lines"] += len(f.uncovered_changed_lines)
         t["mutants_detected"] += f.mutants_detected
         t["mutants_undetected"] += f.mutants_undetected
+        t["mutants_accepted"] += f.mutants_accepted
     figures = []
     for name, t in totals.items():
         if name == config.other.name and not t["files"] and not t["changed_files"]:

@@ -15,6 +15,13 @@ def check_rule(metric: str, actual: float | None, required: float, why_absent: s
     return Rule(metric, actual, required, actual >= required)
 
 
+def budget_rule(metric: str, actual: float | None, most: float, why_absent: str = "") -> Rule:
+    """A budget passes while its figure stays at or under it, or when it does not apply."""
+    if actual is None:
+        return Rule(metric, None, most, True, why_absent or "does not apply", at_most=True)
+    return Rule(metric, actual, most, actual <= most, at_most=True)
+
+
 ABSENT = {
     "coverage": "no statements",
     "diff_coverage": "no changed lines",
@@ -33,7 +40,8 @@ def skipped(mutation: bool, coverage: bool) -> dict[str, str]:
 def evaluate_layer(
     figures: LayerFigures, layer: Layer, skipped: Mapping[str, str] | None = None
 ) -> LayerVerdict:
-    """One rule per non-zero threshold; a metric in `skipped` (metric -> why) passes as absent."""
+    """One rule per non-zero threshold, and one for a layer's budget of accepted mutants; a
+    metric in `skipped` (metric -> why) passes as absent."""
     skipped = skipped or {}
     actual = {
         "coverage": figures.coverage,
@@ -55,6 +63,10 @@ def evaluate_layer(
         for metric in ABSENT
         if required[metric] > 0
     ]
+    if layer.max_accepted is not None:
+        off = skipped.get("mutation_score") or ("" if figures.mutation_ran else "mutation not run")
+        accepted = None if off else figures.mutants_accepted
+        rules.append(budget_rule("accepted_mutants", accepted, layer.max_accepted, off))
     return LayerVerdict(figures, tuple(rules))
 
 

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from qualitygate.mutation import (
+    accepted,
     diagnosis,
     hints,
     mutmut_adapter,
@@ -32,6 +33,8 @@ from qualitygate.mutation.budget import Budget
 from qualitygate.mutation.cache import ResultCache, TestSuite
 from qualitygate.mutation.generation_cache import GenerationCache
 from qualitygate.mutation.model import (
+    UNDETECTED,
+    ExpiredMark,
     FileMutants,
     Mutant,
     MutantSpec,
@@ -62,6 +65,8 @@ class Scoped:
     mutants: tuple[MutantSpec, ...]
     not_testable: tuple[NotTestable, ...]
     arid: tuple[tuple[str, int], ...] = ()
+    accepted: tuple[Mutant, ...] = ()  # marked by a reviewer: not run
+    expired: tuple[ExpiredMark, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,15 @@ def _scope(plan: Plan, probed: Mapping[str, Mapping[str, Any]]) -> Scoped:
                 arid[reason] += 1
             else:
                 mutants.append(spec)
-    return Scoped(tuple(mutants), tuple(not_testable), tuple(sorted(arid.items())))
+    sources = {path: plan.sources[path] for path in plan.mutate}
+    settled = accepted.settle(mutants, plan.request.accepted, sources)
+    return Scoped(
+        settled.run,
+        tuple(not_testable),
+        tuple(sorted(arid.items())),
+        settled.accepted,
+        settled.expired,
+    )
 
 
 def _tree(source: str) -> ast.Module | None:
@@ -288,13 +301,15 @@ class _Stage:
 def _outcome(
     mutants: Sequence[Mutant], scoped: Scoped, excluded: tuple[str, ...], executed: int
 ) -> MutationOutcome:
-    ordered = tuple(sorted(mutants, key=lambda m: (m.path, m.line, m.name)))
+    every = (*mutants, *scoped.accepted)
+    ordered = tuple(sorted(every, key=lambda m: (m.path, m.line, m.name)))
     return MutationOutcome(
         mutants=ordered,
         not_testable=scoped.not_testable,
         excluded_tests=excluded,
         executed=executed,
         arid=scoped.arid,
+        expired=scoped.expired,
     )
 
 
@@ -339,5 +354,7 @@ def run_mutation(
     cache.prune()
     cache.save()
     mutants = [*hits.values(), *fresh]
+    survivors = [m for m in mutants if m.status in UNDETECTED]
+    accepted.remember(request.cache_dir, scoped.mutants, survivors)
     _report_done(progress, mutants)
     return _outcome(mutants, scoped, excluded, len(fresh))

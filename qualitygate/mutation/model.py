@@ -6,9 +6,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-STATUSES = ("killed", "survived", "timeout", "no_tests", "suspicious", "skipped")
+STATUSES = ("killed", "survived", "timeout", "no_tests", "suspicious", "skipped", "accepted")
 DETECTED = frozenset({"killed", "timeout"})
 UNDETECTED = frozenset({"survived", "no_tests", "suspicious"})
+ACCEPTED = "accepted"  # marked equivalent or accepted by a reviewer: neither detected nor not
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One accepted mutant, as the committed marks file holds it. Its identity is the file,
+    the function and the normalised mutation, never a line number; `code` fingerprints the
+    function's code when it was accepted ("" for a hand-written mark without one)."""
+
+    file: str
+    function: str
+    mutation: str
+    reason: str
+    code: str = ""
+    where: str = ""  # "qualitygate-accepted.toml: mutant[3]", for messages
+
+
+@dataclass(frozen=True)
+class ExpiredMark:
+    """A mark whose function changed (or went) since it was accepted: it no longer applies."""
+
+    mark: Mark
+    why: str
 
 
 @dataclass(frozen=True)
@@ -27,6 +50,7 @@ class MutationRequest:
     pytest_args: tuple[str, ...] = ()  # the project's extra pytest arguments, for every run
     keep_workspace: bool = False  # leave the copy in place, for a look after a failure
     arid: tuple[str, ...] | None = None  # call-name globs whose arguments get no mutants
+    accepted: tuple[Mark, ...] = ()  # mutants a reviewer settled: not run, not counted
 
 
 @dataclass(frozen=True)
@@ -39,6 +63,7 @@ class Mutant:
     name: str
     cached: bool = False
     hint: str = ""  # for a survivor: what a test must check to kill it
+    reason: str = ""  # for an accepted mutant: the reason its mark gives
 
 
 @dataclass(frozen=True)
@@ -55,6 +80,7 @@ class MutationOutcome:
     excluded_tests: tuple[str, ...]
     executed: int
     arid: tuple[tuple[str, int], ...] = ()  # (reason, mutants not run for it)
+    expired: tuple[ExpiredMark, ...] = ()  # marks of changed functions that no longer apply
 
 
 @dataclass(frozen=True)
@@ -68,6 +94,7 @@ class MutantSpec:
     function: str  # mutmut's mangled function key, qualified: "app.calc.x_over"
     function_source: str
     identity: str  # what the mutant is, whatever mutmut numbers it: function, line in it, diff
+    qualname: str = ""  # the function as a person names it: "bulk_discount", "Cart.total"
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,8 @@ def file_mutants(path: str, source: str, probed: Mapping[str, Any]) -> FileMutan
     functions = scope.functions_in(source)
     specs = []
     for name, (key, generated, mutant_text) in probed["mutants"].items():
-        location = functions[_split_key(key)]
+        class_name, function = _split_key(key)
+        location = functions[(class_name, function)]
         line, diff = locate(
             probed["functions"][key], mutant_text, key, generated, location.def_line
         )
@@ -150,6 +151,7 @@ def file_mutants(path: str, source: str, probed: Mapping[str, Any]) -> FileMutan
                 function=f"{_module_of(name, key)}.{key}",
                 function_source=location.source,
                 identity=f"{key}:{line - location.def_line}:{diff}",
+                qualname=f"{class_name}.{function}" if class_name else function,
             )
         )
     return FileMutants(path=path, mutants=tuple(specs))

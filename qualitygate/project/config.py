@@ -21,9 +21,11 @@ from qualitygate.project.priority import PrioritySettings, parse_settings
 
 THRESHOLDS = ("min_coverage", "min_diff_coverage", "min_mutation_score")
 PERCENTS = (*THRESHOLDS, "min_tested_files")
+COUNTS = ("max_accepted",)
 LAYER_KEYS = {
     "paths": "a list of glob strings",
     **dict.fromkeys(PERCENTS, "a number from 0 to 100"),
+    "max_accepted": "a whole number: accepted mutants the layer may carry in a change",
 }
 TOP_KEYS = {
     "preset": "a preset name",
@@ -36,6 +38,8 @@ TOP_KEYS = {
     "baseline": "the ratchet file, relative to the repository",
     "workspace_include": "a list of globs: git-ignored files the tests need in the mutation copy",
     "arid": "a list of globs on call names (logger.*) whose arguments get no mutants",
+    "accepted": "the file of accepted mutants, relative to the project",
+    "max_accepted": "a whole number: accepted mutants a layer may carry in a change",
     "layers": "a table of layers",
     "priority": "a table of report priority settings",
     **dict.fromkeys(THRESHOLDS, "a number from 0 to 100"),
@@ -58,6 +62,7 @@ class Layer:
     min_diff_coverage: float = 0.0
     min_mutation_score: float = 0.0
     min_tested_files: float = 0.0
+    max_accepted: int | None = None  # None: no budget
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ class Config:
     baseline: str = ".qualitygate-baseline.json"
     workspace_include: tuple[str, ...] = ()
     arid: tuple[str, ...] | None = None  # None: mutation.hints.DEFAULT_ARID
+    accepted: str = "qualitygate-accepted.toml"
+    max_accepted: int | None = None
     min_coverage: float = 0.0
     min_diff_coverage: float = 80.0
     min_mutation_score: float = 0.0
@@ -201,6 +208,20 @@ def _number(where: str, keypath: str, value: Any, upper: float | None = 100.0) -
     return float(value)
 
 
+MAX_COUNT = 1_000_000
+
+
+def _count(where: str, keypath: str, value: Any) -> int:
+    """A whole number from 0 to MAX_COUNT (a float with no fraction, as the environment
+    gives, is taken)."""
+    expected = f"expected a whole number from 0 to {MAX_COUNT:,}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(where, keypath, f"{expected}, got {value!r}")
+    if not math.isfinite(value) or value != int(value) or not 0 <= value <= MAX_COUNT:
+        raise ConfigError(where, keypath, f"{expected}, got {value!r}")
+    return int(value)
+
+
 def _strings(where: str, keypath: str, value: Any) -> tuple[str, ...]:
     """A list of non-empty strings, each kept once, in order."""
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -221,6 +242,8 @@ def _check_key(where: str, keypath: str, value: Any, key: str = "") -> Any:
         return _number(where, keypath, value)
     if key == "timeout":
         return _number(where, keypath, value, upper=None)
+    if key in COUNTS:
+        return _count(where, keypath, value)
     if key in ("source", "tests", "paths", "pytest_args", "workspace_include", "arid"):
         return _strings(where, keypath, value)
     return _string(where, keypath, value)
@@ -322,7 +345,9 @@ def load(
         if value is not None:
             flag = "--" + key.replace("_", "-")
             cfg = replace(cfg, **{key: _check_key("command line", flag, value, key)})
-    return replace(cfg, other=Layer(OTHER_LAYER, ("**",), *(getattr(cfg, k) for k in THRESHOLDS)))
+    thresholds = {k: getattr(cfg, k) for k in THRESHOLDS}
+    other = Layer(OTHER_LAYER, ("**",), **thresholds, max_accepted=cfg.max_accepted)
+    return replace(cfg, other=other)
 
 
 def check_source(root: Path, cfg: Config) -> None:

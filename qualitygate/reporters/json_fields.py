@@ -16,6 +16,7 @@ def rule_dict(rule: Rule) -> dict[str, Any]:
         "passed": rule.passed,
         "gap": rule.gap,
         "note": rule.note or None,
+        "at_most": rule.at_most,  # a budget: passed while actual <= required
     }
 
 

@@ -27,6 +27,7 @@ def layer_dict(layer: LayerVerdict) -> dict[str, Any]:
         "mutation_score": f.mutation_score,
         "mutants_detected": f.mutants_detected,
         "mutants_undetected": f.mutants_undetected,
+        "mutants_accepted": f.mutants_accepted,
         "rules": [rule_dict(r) for r in layer.rules],
     }
 
@@ -50,6 +51,7 @@ def file_dict(f: FileResult) -> dict[str, Any]:
                 "name": m.name,
                 "cached": m.cached,  # the verdict came from .git/qualitygate, not a run
                 "hint": m.hint or None,
+                "reason": m.reason or None,  # an accepted mutant's reason
             }
             for m in f.mutants
         ],
@@ -87,6 +89,16 @@ def as_dict(result: CheckResult) -> dict[str, Any]:
         "excluded_tests": list(result.excluded_tests),
         "test_selection": selection_dict(result),
         "arid_mutants": dict(result.arid_mutants),
+        "expired_marks": [
+            {
+                "file": e.mark.file,
+                "function": e.mark.function,
+                "mutation": e.mark.mutation,
+                "reason": e.mark.reason,
+                "why": e.why,
+            }
+            for e in result.expired_marks
+        ],
         "shard": shard_dict(result.shard),
         "layers": [layer_dict(layer) for layer in result.layers],
         "files": [file_dict(f) for f in result.files],

@@ -14,13 +14,14 @@ from typing import TextIO
 
 from qualitygate.model import CheckResult, LayerVerdict, Rule
 from qualitygate.reporters.check.summary import (
-    METRIC_NAMES,
     NEARBY_TESTS,
     SURVIVORS,
     Gap,
+    accepted_lines,
     arid_line,
     gaps,
     mutant_label,
+    rule_sentence,
 )
 from qualitygate.reporters.wording import pct, visible
 
@@ -75,11 +76,7 @@ def layer_row(layer: LayerVerdict) -> str:
 
 
 def failed_rule(layer: str, rule: Rule) -> str:
-    return (
-        f"- **{escape(layer)}**: {METRIC_NAMES[rule.metric]} {pct(rule.actual)} "
-        f"is below {rule.required:g}% "
-        f"(gap {rule.gap:.1f} points)"
-    )
+    return f"- **{escape(layer)}**: {escape(rule_sentence(rule))}"
 
 
 def verdict(result: CheckResult) -> list[str]:
@@ -152,4 +149,8 @@ def render(result: CheckResult, out: TextIO) -> None:
         lines += [f"- {code(t)}" for t in result.excluded_tests]
     if arid_line(result):
         lines += ["", escape(arid_line(result)[0].upper() + arid_line(result)[1:]) + "."]
+    settled = accepted_lines(result)
+    if settled:
+        lines += ["", "Accepted mutants (not run, not counted):", ""]
+        lines += [*fenced(settled, "text")]
     out.write("\n".join(lines) + "\n")

@@ -27,6 +27,7 @@ STATUS = {
     "no_tests": "NoCoverage",
     "suspicious": "Survived",  # undetected, as qualitygate counts it
     "skipped": "Ignored",
+    "accepted": "Ignored",
 }
 DEFAULT_THRESHOLDS = {"high": 80, "low": 60}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qualitygate.model import NO_CHANGE, CheckResult, FileResult, LayerVerdict, Rule, ranges
-from qualitygate.mutation.model import UNDETECTED
+from qualitygate.mutation.model import ACCEPTED, UNDETECTED
 from qualitygate.reporters.wording import pct
 
 LAYER_COLUMNS = (
@@ -24,6 +24,7 @@ METRIC_NAMES = {
     "diff_coverage": "diff coverage",
     "mutation_score": "mutation score",
     "coverage_baseline": "layer coverage baseline",
+    "accepted_mutants": "accepted mutants",
 }
 NEARBY_TESTS = "tests that run nearby lines"
 SHORT = {
@@ -31,16 +32,28 @@ SHORT = {
     "diff_coverage": "diff",
     "mutation_score": "mut",
     "coverage_baseline": "base",
+    "accepted_mutants": "acc",
 }
 
 
+def target(rule: Rule) -> str:
+    """'mut 80', or 'acc max 2' for a budget."""
+    return f"{SHORT[rule.metric]} {'max ' * rule.at_most}{rule.required:g}"
+
+
 def targets(layer: LayerVerdict) -> str:
-    return " / ".join(f"{SHORT[r.metric]} {r.required:g}" for r in layer.rules) or "none"
+    return " / ".join(target(r) for r in layer.rules) or "none"
+
+
+def gap(rule: Rule) -> str:
+    """'mut -12.5', or 'acc +1' for a budget exceeded."""
+    if rule.at_most:
+        return f"{SHORT[rule.metric]} +{rule.gap:g}"
+    return f"{SHORT[rule.metric]} -{rule.gap:.1f}"
 
 
 def gap_text(layer: LayerVerdict) -> str:
-    gaps = [f"{SHORT[r.metric]} -{r.gap:.1f}" for r in layer.rules if r.gap is not None]
-    return ", ".join(gaps) or "-"
+    return ", ".join(gap(r) for r in layer.rules if r.gap is not None) or "-"
 
 
 def layer_row(layer: LayerVerdict) -> tuple[str, ...]:
@@ -69,11 +82,21 @@ def verdict_line(result: CheckResult) -> str:
     return f"qualitygate {word}: {files} against {result.base}, {where}"
 
 
-def rule_line(layer: str, rule: Rule) -> str:
+def rule_sentence(rule: Rule) -> str:
+    """What a failed rule says, after the layer's name."""
+    if rule.at_most:
+        return (
+            f"{METRIC_NAMES[rule.metric]}: {rule.actual:g} in this change, over the "
+            f"budget of {rule.required:g} (max_accepted)"
+        )
     return (
-        f"{layer}: {METRIC_NAMES[rule.metric]} {pct(rule.actual)} is below "
+        f"{METRIC_NAMES[rule.metric]} {pct(rule.actual)} is below "
         f"{rule.required:g}% (gap {rule.gap:.1f} points)"
     )
+
+
+def rule_line(layer: str, rule: Rule) -> str:
+    return f"{layer}: {rule_sentence(rule)}"
 
 
 SURVIVORS = UNDETECTED
@@ -140,6 +163,29 @@ def arid_line(result: CheckResult) -> str:
         return ""
     reasons = ", ".join(f"{n} {reason}" for reason, n in result.arid_mutants)
     return f"not run: {total} mutant{'s' * (total != 1)} on arid code ({reasons})"
+
+
+ACCEPT_HINT = "a survivor no test should kill: qualitygate accept FILE:LINE --reason WHY"
+
+
+def has_survivors(result: CheckResult) -> bool:
+    return any(m.status in SURVIVORS for f in result.files for m in f.mutants)
+
+
+def accepted_lines(result: CheckResult) -> list[str]:
+    """The accepted mutants of the change, with their reasons, and the marks that expired."""
+    out = []
+    for f in result.files:
+        for m in f.mutants:
+            if m.status == ACCEPTED:
+                out.append(f"{f.path}:{m.line} accepted ({m.reason}):")
+                out.extend("    " + d for d in m.diff.splitlines())
+    for e in result.expired_marks:
+        out.append(
+            f"{e.mark.file}: mark expired, {e.why} (was: {e.mark.reason}); its mutant "
+            "counts again: accept it anew if it still holds"
+        )
+    return out
 
 
 def gaps(result: CheckResult) -> list[Gap]:

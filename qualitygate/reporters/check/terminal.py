@@ -10,9 +10,12 @@ from rich.text import Text
 
 from qualitygate.model import CheckResult
 from qualitygate.reporters.check.summary import (
+    ACCEPT_HINT,
     LAYER_COLUMNS,
+    accepted_lines,
     arid_line,
     gaps,
+    has_survivors,
     layer_row,
     rule_line,
     verdict_line,
@@ -34,9 +37,14 @@ def render_plain(result: CheckResult, out: TextIO) -> None:
         for gap in found:
             lines.append(f"  {gap.file.path} [{gap.file.layer}]")
             lines += [f"    {line}" for line in gap.lines()]
+        if has_survivors(result):
+            lines.append(f"  ({ACCEPT_HINT})")
     if result.excluded_tests:
         lines += ["", "Tests left out of mutation testing (they fail under mutmut):"]
         lines += [f"  {t}" for t in result.excluded_tests]
+    settled = accepted_lines(result)
+    if settled:
+        lines += ["", "Accepted mutants (not run, not counted):"] + [f"  {s}" for s in settled]
     failed = result.failed_rules
     if failed:
         lines += ["", "Failed rules:"] + [f"  {rule_line(layer, rule)}" for layer, rule in failed]
@@ -68,10 +76,19 @@ def render_rich(result: CheckResult, out: TextIO) -> None:
                 else ("red" if line.lstrip().startswith("-") else "")
             )
             console.print(Text("    " + visible(line), style=style))
+    if has_survivors(result):
+        console.print(Text(f"  ({ACCEPT_HINT})", style="dim"))
     if result.excluded_tests:
         console.print(Text("Tests left out of mutation testing (they fail under mutmut):", "bold"))
         for test in result.excluded_tests:
             console.print("  " + visible(test), markup=False)
+    settled = accepted_lines(result)
+    if settled:
+        console.print(Text("Accepted mutants (not run, not counted):", "bold"))
+    for line in settled:
+        console.print(Text("  " + visible(line)))
+    if result.failed_rules:
+        console.print(Text("Failed rules:", "bold"))
     for name, rule in result.failed_rules:
         console.print(Text("  " + rule_line(name, rule), style="red"))
 
