@@ -399,3 +399,26 @@ def test_changed_lines_are_those_diff_cover_sees_with_whitespace_kept(
     ours = {f["path"]: f["changed_lines"] for f in report["files"]}
     assert ours == truth
     assert ours["app/db/loop.py"] == [5]  # the return that moved out of the loop
+
+
+def test_excluded_files_are_not_gated(layered: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`exclude` (gitignore globs, top level and per layer): a migration is not gated at
+    all; a layer's exclude leaves the file to the next layer that matches it."""
+    pyproject = (layered / "pyproject.toml").read_text()
+    pyproject = pyproject.replace(
+        'tests = ["tests"]\n', 'tests = ["tests"]\nexclude = ["**/migrations/**"]\n'
+    ).replace('paths = ["app/db/**"]\n', 'paths = ["app/db/**"]\nexclude = ["app/db/[ab]*.py"]\n')
+    write(layered, {"pyproject.toml": pyproject})
+    commit(layered, "exclude")
+    write(
+        layered,
+        {
+            "app/db/migrations/__init__.py": "",
+            "app/db/migrations/m0001.py": "def up():\n    return 1\n",
+            "app/db/adapter.py": "def get(key):\n    return key\n",
+        },
+    )
+    code, report = run_json(layered, "--base", "HEAD", capsys=capsys)
+    paths = {f["path"]: f["layer"] for f in report["files"]}
+    assert paths == {"app/db/adapter.py": "other"}
+    assert code == 1  # adapter.py is uncovered, in "other" (80% of changed lines)

@@ -29,7 +29,7 @@ from qualitygate.project import diff, git
 from qualitygate.project.config import Config, Layer, check_source
 from qualitygate.project.diff import DiffSpec
 from qualitygate.project.files import function_spans, is_test_file, source_files
-from qualitygate.project.layers import empty_layers, in_folders, layer_of
+from qualitygate.project.layers import empty_layers, excluded, in_folders, layer_of
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,11 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     progress.stage("Reading the change")
     spec = resolve_diff(root, cfg, options.base, options.staged, options.env)
     folders = cfg.source or (".",)
-    in_source = [c for c in diff.changed_files(root, spec) if in_folders(c.path, folders)]
+    in_source = [
+        c
+        for c in diff.changed_files(root, spec)
+        if in_folders(c.path, folders) and not excluded(c.path, cfg)
+    ]
     facts = None
     needs_pytest = options.mutation or (options.coverage and options.coverage_file is None)
     if in_source and needs_pytest:

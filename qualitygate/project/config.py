@@ -9,12 +9,15 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import pathspec
 
 from qualitygate.errors import ConfigError
 from qualitygate.project.priority import PrioritySettings, parse_settings
@@ -24,6 +27,7 @@ PERCENTS = (*THRESHOLDS, "min_tested_files")
 COUNTS = ("max_accepted",)
 LAYER_KEYS = {
     "paths": "a list of glob strings",
+    "exclude": "a list of gitignore-style globs of files the layer leaves to the next",
     **dict.fromkeys(PERCENTS, "a number from 0 to 100"),
     "max_accepted": "a whole number: accepted mutants the layer may carry in a change",
 }
@@ -31,6 +35,7 @@ TOP_KEYS = {
     "preset": "a preset name",
     "base": "a git ref",
     "source": "a list of folders",
+    "exclude": "a list of gitignore-style globs of files not gated at all",
     "tests": "a list of folders",
     "pytest_args": "a list of extra pytest arguments",
     "python": "a path to the project's interpreter",
@@ -63,6 +68,7 @@ class Layer:
     min_mutation_score: float = 0.0
     min_tested_files: float = 0.0
     max_accepted: int | None = None  # None: no budget
+    exclude: tuple[str, ...] = ()  # files that go on to the next layer
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ class Config:
     origin: str  # the file the project's settings came from, or "defaults"
     base: str | None = None
     source: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()  # gitignore-style globs of files not gated
     tests: tuple[str, ...] = ()  # empty: the tests pytest itself would run
     pytest_args: tuple[str, ...] = ()
     python: str | None = None
@@ -230,6 +237,21 @@ def _strings(where: str, keypath: str, value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
+def _globs(where: str, keypath: str, value: Any) -> tuple[str, ...]:
+    """A list of gitignore-style patterns that pathspec compiles; a bad one is named."""
+    globs = _strings(where, keypath, value)
+    for i, glob in enumerate(globs):
+        try:
+            pathspec.GitIgnoreSpec.from_lines([glob])
+        except (ValueError, re.error) as exc:
+            raise ConfigError(
+                where, f"{keypath}[{i}]", f"not a valid glob {glob!r}: {exc}"
+            ) from None
+        if glob.lstrip("!").startswith("#") or not glob.strip("!/ "):
+            raise ConfigError(where, f"{keypath}[{i}]", f"{glob!r} matches nothing")
+    return globs
+
+
 def _string(where: str, keypath: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise ConfigError(where, keypath, f"expected a non-empty string, got {value!r}")
@@ -244,7 +266,9 @@ def _check_key(where: str, keypath: str, value: Any, key: str = "") -> Any:
         return _number(where, keypath, value, upper=None)
     if key in COUNTS:
         return _count(where, keypath, value)
-    if key in ("source", "tests", "paths", "pytest_args", "workspace_include", "arid"):
+    if key in ("paths", "exclude", "workspace_include"):
+        return _globs(where, keypath, value)
+    if key in ("source", "tests", "pytest_args", "arid"):
         return _strings(where, keypath, value)
     return _string(where, keypath, value)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from qualitygate.project import git
 from qualitygate.project.config import Config
-from qualitygate.project.layers import in_folders
+from qualitygate.project.layers import excluded, in_folders
 
 
 def is_test_file(path: str, config: Config) -> bool:
@@ -19,13 +19,20 @@ def is_test_file(path: str, config: Config) -> bool:
 
 
 def source_files(root: Path, config: Config) -> list[str]:
-    """Every Python file under `source`, tests excluded, as git sees the working tree."""
-    folders = config.source or (".",)
+    """Every Python file under `source`, tests and `exclude` left out, as git sees the
+    working tree."""
     return [
-        path
-        for path in git.tracked_files(root)
-        if path.endswith(".py") and in_folders(path, folders) and not is_test_file(path, config)
+        path for path in git.tracked_files(root) if path.endswith(".py") and gated(path, config)
     ]
+
+
+def gated(path: str, config: Config) -> bool:
+    """Under `source`, not a test file, not excluded: a file whose lines the gate counts."""
+    return (
+        in_folders(path, config.source or (".",))
+        and not is_test_file(path, config)
+        and not excluded(path, config)
+    )
 
 
 def function_spans(source: str) -> list[tuple[int, int]]:

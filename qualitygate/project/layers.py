@@ -1,56 +1,52 @@
-"""Which layer a file belongs to: the first declared layer whose glob matches.
+"""Which layer a file belongs to: the first declared layer whose globs match it.
 
-Globs match repo-relative POSIX paths. `*` and `?` stay within one folder;
-`**` crosses folders (`app/**` matches everything below `app/`,
-`**/db/**` matches any `db` folder at any depth).
+Globs are gitignore patterns, matched by `pathspec` against project-relative POSIX paths:
+`*` and `?` stay within one folder, `**` crosses folders, `[xy]` is a class, a pattern
+without a slash in it matches at any depth (`*_repo.py`), a pattern that matches a folder
+matches everything in it (`app/db` is `app/db/**`), and `!pattern` takes back what an
+earlier pattern of the same list matched. A layer's `exclude` takes files out of that
+layer (they go on to the next layer); the top-level `exclude` takes them out of the gate.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Sequence
+
+import pathspec
 
 from qualitygate.project.config import Config, Layer
 
 
-@functools.lru_cache(maxsize=1024)
-def _glob_regex(glob: str) -> re.Pattern[str]:
-    parts: list[str] = []
-    i = 0
-    while i < len(glob):
-        if glob.startswith("**/", i):
-            parts.append("(?:.*/)?")
-            i += 3
-        elif glob.startswith("**", i):
-            parts.append(".*")
-            i += 2
-        elif glob[i] == "*":
-            parts.append("[^/]*")
-            i += 1
-        elif glob[i] == "?":
-            parts.append("[^/]")
-            i += 1
-        else:
-            parts.append(re.escape(glob[i]))
-            i += 1
-    return re.compile("".join(parts) + r"\Z", re.DOTALL)  # a newline is a name character
+@functools.lru_cache(maxsize=256)
+def spec(globs: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(g.removeprefix("./") for g in globs)
 
 
 def matches(path: str, glob: str) -> bool:
-    return _glob_regex(glob.removeprefix("./")).match(path) is not None
+    return any_match(path, (glob,))
+
+
+def any_match(path: str, globs: tuple[str, ...]) -> bool:
+    """`path` is matched by the gitignore patterns `globs` (last match wins, `!` negates)."""
+    return bool(globs) and spec(globs).match_file(path)
 
 
 def classify(path: str, layers: Iterable[Layer], other: Layer) -> Layer:
     """The first layer with a glob matching `path`, else the catch-all layer."""
     for layer in layers:
-        if any(matches(path, glob) for glob in layer.paths):
+        if any_match(path, layer.paths) and not any_match(path, layer.exclude):
             return layer
     return other
 
 
 def layer_of(path: str, config: Config) -> Layer:
     return classify(path, config.layers, config.other)
+
+
+def excluded(path: str, config: Config) -> bool:
+    """Taken out of the gate by the top-level `exclude` (migrations, generated files)."""
+    return any_match(path, config.exclude)
 
 
 def in_folders(path: str, folders: Iterable[str]) -> bool:
