@@ -140,6 +140,7 @@ class FileResult:
 
 
 NO_CHANGE = "no Python change to gate"  # the coverage source of a check that ran nothing
+NO_MUTATION_TARGET = "mutation testing skipped: no layer sets min_mutation_score"
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ class CheckResult:
     shard: tuple[int, int] | None = None  # (K, N) when this is one part of a sharded run
     selection: TestSelection | None = None  # None: no test run under coverage
     expired_marks: tuple[ExpiredMark, ...] = ()  # accepted mutants whose function changed
+    mutation_note: str = ""  # why mutation testing did not run, when every format must say
 
     @property
     def passed(self) -> bool:

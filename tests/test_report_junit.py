@@ -80,3 +80,15 @@ def test_characters_xml_cannot_hold_are_replaced_not_fatal() -> None:
     root = ET.fromstring(out.getvalue())  # a strict XML parser accepts it
     names = {case.get("classname") for case in root.iter("testcase")}
     assert "qualitygate.layer\ufffd\ufffd[31m" in names
+
+
+def test_the_suite_says_when_and_where_it_ran() -> None:
+    from datetime import UTC, datetime
+
+    element = junit.as_element(result(), now=datetime(2026, 12, 2, 10, 30, 5, 123, tzinfo=UTC))
+    suite = element.find("testsuite")
+    assert suite is not None
+    assert suite.get("timestamp") == "2026-12-02T10:30:05"
+    assert suite.get("hostname")
+    [parsed] = list(JUnitXml.fromstring(ET.tostring(element, encoding="unicode")))
+    assert parsed.timestamp == "2026-12-02T10:30:05"

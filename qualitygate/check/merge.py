@@ -255,6 +255,7 @@ def merge(parts: list[tuple[str, dict[str, Any]]]) -> CheckResult:
             rules.skipped(mutation_on, first["coverage_source"] != "not measured"),
         ),
         mutation="ran" if ran else first["mutation"],
+        mutation_note=str(first.get("mutation_note") or ""),
         excluded_tests=tuple(excluded),
         mutants_executed=sum(int(p.get("mutants_executed", 0)) for _, p in parts),
     )

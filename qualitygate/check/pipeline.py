@@ -21,7 +21,14 @@ from qualitygate.gate.figures import layer_figures
 from qualitygate.measure import selection
 from qualitygate.measure.gather import Gathered, gather_coverage, python_of, with_pytest_layout
 from qualitygate.measure.testrun import PytestFacts
-from qualitygate.model import NO_CHANGE, ChangedFile, CheckResult, FileCoverage, TestSelection
+from qualitygate.model import (
+    NO_CHANGE,
+    NO_MUTATION_TARGET,
+    ChangedFile,
+    CheckResult,
+    FileCoverage,
+    TestSelection,
+)
 from qualitygate.mutation import accepted, scope
 from qualitygate.mutation.model import MutationOutcome, MutationRequest, NotTestable
 from qualitygate.progress import Progress
@@ -232,6 +239,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
         )
         for v in verdicts
     )
+    targets = any(layer.min_mutation_score > 0 for layer in layers.values())
     return CheckResult(
         base=spec.label,
         head=git.head(root),
@@ -242,6 +250,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
         excluded_tests=outcome.excluded_tests if outcome else (),
         arid_mutants=outcome.arid if outcome else (),
         expired_marks=outcome.expired if outcome else (),
+        mutation_note="" if targets or not options.mutation else NO_MUTATION_TARGET,
         mutants_executed=outcome.executed if outcome else 0,
         shard=options.shard,
         selection=_selection_of(chosen, gathered) if cov_source == "pytest" else None,

@@ -228,6 +228,7 @@ def test_accepted_mutants_settle_a_layer_and_expire_with_their_code(
     code, report = check(root, capsys)
     survivors = [m for m in pricing_mutants(report) if m["status"] == "survived"]
     assert code == 1 and {m["line"] for m in survivors} == {2}, survivors
+    assert report["mutation_note"] is None
     assert len(survivors) == 2  # >= to >, and 10 to 11: no test calls it with 10
 
     # accept both survivors of line 2, by FILE:LINE

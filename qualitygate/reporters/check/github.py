@@ -54,6 +54,8 @@ def workflow_commands(result: CheckResult) -> list[str]:
     warnings = [f for f in found if not f.failing]
     shown = errors[:SHOWN_PER_LEVEL] + warnings[:SHOWN_PER_LEVEL]
     lines = [annotation(f) for f in shown]
+    if result.mutation_note:
+        lines.append(command("notice", result.mutation_note, title="qualitygate"))
     left_out = len(found) - len(shown)
     if left_out:
         lines.append(

@@ -85,6 +85,7 @@ def as_dict(result: CheckResult) -> dict[str, Any]:
         "head": result.head,
         "coverage_source": result.coverage_source,
         "mutation": result.mutation,
+        "mutation_note": result.mutation_note or None,
         "mutants_executed": result.mutants_executed,
         "excluded_tests": list(result.excluded_tests),
         "test_selection": selection_dict(result),

@@ -9,7 +9,9 @@ characters XML 1.0 cannot hold at all are replaced first.
 from __future__ import annotations
 
 import re
+import socket
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from typing import TextIO
 
 from qualitygate.model import CheckResult, LayerVerdict, Rule
@@ -55,7 +57,8 @@ def testcase(layer: LayerVerdict, rule: Rule, found: list[Finding]) -> ET.Elemen
     return case
 
 
-def as_element(result: CheckResult) -> ET.Element:
+def as_element(result: CheckResult, now: datetime | None = None) -> ET.Element:
+    """The report; `now` (UTC) stamps the suite, as JUnit readers sort runs by it."""
     found = findings(result)
     cases = [testcase(layer, rule, found) for layer in result.layers for rule in layer.rules]
     counts = {
@@ -67,12 +70,20 @@ def as_element(result: CheckResult) -> ET.Element:
         "time": "0",
     }
     root = ET.Element("testsuites", counts)
-    suite = ET.SubElement(root, "testsuite", counts)
-    ET.SubElement(
-        ET.SubElement(suite, "properties"), "property", name="base", value=xml_text(result.base)
+    stamp = (now or datetime.now(UTC)).replace(microsecond=0, tzinfo=None).isoformat()
+    suite = ET.SubElement(
+        root, "testsuite", {**counts, "timestamp": stamp, "hostname": xml_text(_hostname())}
     )
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name="base", value=xml_text(result.base))
+    if result.mutation_note:
+        ET.SubElement(properties, "property", name="mutation", value=result.mutation_note)
     suite.extend(cases)
     return root
+
+
+def _hostname() -> str:
+    return socket.gethostname() or "localhost"
 
 
 def render(result: CheckResult, out: TextIO) -> None:

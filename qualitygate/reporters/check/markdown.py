@@ -85,13 +85,19 @@ def verdict(result: CheckResult) -> list[str]:
     where = "coverage not measured" if source == "not measured" else f"coverage from {code(source)}"
     about = (
         f"{changed} changed file{'s' * (changed != 1)} against {code(result.base)} · {where}"
-        f" · mutation testing {MUTATION_WORDS.get(result.mutation, result.mutation)}"
+        f" · {mutation_words(result)}"
     )
     title = f"### {PASS} qualitygate passed" if result.passed else f"### {FAIL} qualitygate failed"
     return [title, "", about]
 
 
 MUTATION_WORDS = {"off": "off", "ran": "ran", "skipped": "skipped (no mutable change)"}
+
+
+def mutation_words(result: CheckResult) -> str:
+    if result.mutation_note:
+        return result.mutation_note
+    return f"mutation testing {MUTATION_WORDS.get(result.mutation, result.mutation)}"
 
 
 def gap_counts(gap: Gap) -> str:

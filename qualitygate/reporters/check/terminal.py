@@ -25,7 +25,7 @@ from qualitygate.reporters.wording import plain_table, styled, visible, write_li
 
 def _selection_lines(result: CheckResult) -> list[str]:
     sentence = result.selection.sentence if result.selection else ""
-    return [line for line in (sentence, arid_line(result)) if line]
+    return [line for line in (sentence, result.mutation_note, arid_line(result)) if line]
 
 
 def render_plain(result: CheckResult, out: TextIO) -> None:
