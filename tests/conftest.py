@@ -88,6 +88,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in list(os.environ):
         if var.startswith(("QUALITYGATE_", "PRE_COMMIT_", "GITHUB_")) or var == "NO_COLOR":
             monkeypatch.delenv(var)
+    monkeypatch.setenv("COLUMNS", "80")  # plain text is laid out for the terminal's width
 
 
 def run_cli(root: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from qualitygate.model import CheckResult, LayerVerdict, Rule
 from qualitygate.reporters.check.summary import (
+    FIGURE_METRICS,
     NEARBY_TESTS,
     SURVIVORS,
     Gap,
@@ -28,7 +29,6 @@ from qualitygate.reporters.wording import pct, visible
 PASS, FAIL = "✅", "❌"
 MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&~#!"})
 COLUMNS = ("Layer", "Changed", "Diff cov", "Layer cov", "Mutation", "Result")
-METRICS = ("diff_coverage", "coverage", "mutation_score")
 
 
 def one_line(text: str) -> str:
@@ -69,7 +69,7 @@ def layer_row(layer: LayerVerdict) -> str:
     cells = [
         escape(layer.name),
         str(layer.figures.changed_lines),
-        *(figure(layer, metric) for metric in METRICS),
+        *(figure(layer, metric) for metric in FIGURE_METRICS),
         PASS if layer.passed else FAIL,
     ]
     return "| " + " | ".join(cells) + " |"

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from qualitygate.model import NO_CHANGE, CheckResult, FileResult, LayerVerdict, Rule, ranges
 from qualitygate.mutation.model import ACCEPTED, UNDETECTED
-from qualitygate.reporters.wording import pct
+from qualitygate.reporters.wording import fit_diff, fit_list, pct
 
-LAYER_COLUMNS = (
-    "Layer",
-    "Files",
-    "Changed",
-    "Diff cov",
-    "Layer cov",
-    "Mutation",
-    "Targets",
-    "Gap",
-    "Result",
-)
+WIDE = 10_000  # columns: no fitting, for formats a program reads
+
+
+def wrap(text: str, width: int, first: str = "", rest: str = "  ") -> list[str]:
+    """Prose wrapped at `width` columns, words kept whole, later lines indented."""
+    return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest) or [first]
+
+
+# Each figure beside its target ("42.9% / 50"), so the table fits 80 columns; the rules
+# that failed, with their gaps, follow the gaps.
+LAYER_COLUMNS = ("Layer", "Changed", "Diff cov", "Layer cov", "Mutation", "Result")
+FIGURE_METRICS = ("diff_coverage", "coverage", "mutation_score")
 METRIC_NAMES = {
     "coverage": "layer coverage",
     "diff_coverage": "diff coverage",
@@ -27,46 +29,20 @@ METRIC_NAMES = {
     "accepted_mutants": "accepted mutants",
 }
 NEARBY_TESTS = "tests that run nearby lines"
-SHORT = {
-    "coverage": "cov",
-    "diff_coverage": "diff",
-    "mutation_score": "mut",
-    "coverage_baseline": "base",
-    "accepted_mutants": "acc",
-}
 
 
-def target(rule: Rule) -> str:
-    """'mut 80', or 'acc max 2' for a budget."""
-    return f"{SHORT[rule.metric]} {'max ' * rule.at_most}{rule.required:g}"
-
-
-def targets(layer: LayerVerdict) -> str:
-    return " / ".join(target(r) for r in layer.rules) or "none"
-
-
-def gap(rule: Rule) -> str:
-    """'mut -12.5', or 'acc +1' for a budget exceeded."""
-    if rule.at_most:
-        return f"{SHORT[rule.metric]} +{rule.gap:g}"
-    return f"{SHORT[rule.metric]} -{rule.gap:.1f}"
-
-
-def gap_text(layer: LayerVerdict) -> str:
-    return ", ".join(gap(r) for r in layer.rules if r.gap is not None) or "-"
+def figure(layer: LayerVerdict, metric: str) -> str:
+    """A layer's figure, and its target when a rule holds it to one: '42.9% / 50'."""
+    actual = pct(getattr(layer.figures, metric))
+    rule = next((r for r in layer.rules if r.metric == metric), None)
+    return actual if rule is None else f"{actual} / {rule.required:g}"
 
 
 def layer_row(layer: LayerVerdict) -> tuple[str, ...]:
-    f = layer.figures
     return (
-        f.name,
-        str(f.files),
-        str(f.changed_lines),
-        pct(f.diff_coverage),
-        pct(f.coverage),
-        pct(f.mutation_score),
-        targets(layer),
-        gap_text(layer),
+        layer.name,
+        str(layer.figures.changed_lines),
+        *(figure(layer, metric) for metric in FIGURE_METRICS),
         "PASS" if layer.passed else "FAIL",
     )
 
@@ -86,8 +62,8 @@ def rule_sentence(rule: Rule) -> str:
     """What a failed rule says, after the layer's name."""
     if rule.at_most:
         return (
-            f"{METRIC_NAMES[rule.metric]}: {rule.actual:g} in this change, over the "
-            f"budget of {rule.required:g} (max_accepted)"
+            f"{METRIC_NAMES[rule.metric]}: {rule.actual:g}, over the budget of "
+            f"{rule.required:g} (max_accepted)"
         )
     return (
         f"{METRIC_NAMES[rule.metric]} {pct(rule.actual)} is below "
@@ -121,19 +97,21 @@ class Gap:
     def survivors(self) -> list[str]:
         return [m.name for m in self.file.mutants if m.status in SURVIVORS]
 
-    def lines(self) -> list[str]:
-        """Indented detail lines, plain text."""
-        out = self.coverage_lines()
+    def lines(self, width: int = WIDE) -> list[str]:
+        """Detail lines, plain text, that fit `width` columns: diffs elided, never wrapped
+        mid-code, test lists cut short with a count, prose wrapped with a hanging indent."""
+        out = self.coverage_lines(width)
+        inner = width - 4
         for m in self.file.mutants:
             if m.status in SURVIVORS:
                 out.append(f"{mutant_label(m.status)}, line {m.line}:")
-                out.extend("    " + d for d in m.diff.splitlines())
-                out.append("    run by: " + (", ".join(m.tests[:5]) or "no test"))
+                out.extend("    " + d for d in fit_diff(m.diff.splitlines(), inner))
+                out.append("    " + fit_list("run by", m.tests, inner, "no test"))
                 if m.hint:
-                    out.append(f"    test to write: {m.hint}")
-        return out + self.not_testable_lines()
+                    out += wrap(f"test to write: {m.hint}", inner, "    ", "      ")
+        return out + [line for text in self.not_testable_lines() for line in wrap(text, width)]
 
-    def coverage_lines(self) -> list[str]:
+    def coverage_lines(self, width: int = WIDE) -> list[str]:
         f = self.file
         out = []
         if not f.measured and f.changed_lines:
@@ -141,9 +119,7 @@ class Gap:
         if f.uncovered_changed_lines:
             out.append(f"uncovered changed lines: {ranges(f.uncovered_changed_lines)}")
             if f.nearby_tests:
-                more = len(f.nearby_tests) - 5
-                tail = f" and {more} more" if more > 0 else ""
-                out.append(f"{NEARBY_TESTS}: " + ", ".join(f.nearby_tests[:5]) + tail)
+                out.append(fit_list(NEARBY_TESTS, f.nearby_tests, width, "none"))
         return out
 
     def not_testable_lines(self) -> list[str]:

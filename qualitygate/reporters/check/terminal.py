@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import TextIO
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -11,6 +13,7 @@ from rich.text import Text
 from qualitygate.model import CheckResult
 from qualitygate.reporters.check.summary import (
     ACCEPT_HINT,
+    FIGURE_METRICS,
     LAYER_COLUMNS,
     accepted_lines,
     arid_line,
@@ -28,6 +31,11 @@ def _selection_lines(result: CheckResult) -> list[str]:
     return [line for line in (sentence, result.mutation_note, arid_line(result)) if line]
 
 
+def columns() -> int:
+    """The width plain text is laid out for: $COLUMNS, else 80 (a log, a pipe)."""
+    return max(shutil.get_terminal_size((80, 24)).columns, 40)
+
+
 def render_plain(result: CheckResult, out: TextIO) -> None:
     lines = [verdict_line(result), *_selection_lines(result), ""]
     lines += plain_table([LAYER_COLUMNS, *(layer_row(layer) for layer in result.layers)])
@@ -36,7 +44,7 @@ def render_plain(result: CheckResult, out: TextIO) -> None:
         lines += ["", "Gaps, worst first:"]
         for gap in found:
             lines.append(f"  {gap.file.path} [{gap.file.layer}]")
-            lines += [f"    {line}" for line in gap.lines()]
+            lines += [f"    {line}" for line in gap.lines(columns() - 4)]
         if has_survivors(result):
             lines.append(f"  ({ACCEPT_HINT})")
     if result.excluded_tests:
@@ -57,10 +65,18 @@ def render_rich(result: CheckResult, out: TextIO) -> None:
     console.print(Text(verdict_line(result), style=f"bold {colour}"))
     for line in _selection_lines(result):
         console.print(Text(line), markup=False)
-    table = Table(*LAYER_COLUMNS, title_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
+    for name in LAYER_COLUMNS:
+        table.add_column(name, no_wrap=True, justify="left" if name == "Layer" else "right")
     for layer in result.layers:
         row = layer_row(layer)
-        table.add_row(*row[:-1], Text(row[-1], style="green" if layer.passed else "bold red"))
+        failed = {r.metric for r in layer.rules if not r.passed}
+        cells = [
+            Text(cell, style="red" if metric in failed else "")
+            for cell, metric in zip(row[2:-1], FIGURE_METRICS, strict=True)
+        ]
+        verdict = Text(row[-1], style="green" if layer.passed else "bold red")
+        table.add_row(Text(row[0], overflow="ellipsis"), row[1], *cells, verdict)
     console.print(table)
     found = gaps(result)
     if found:
@@ -69,13 +85,15 @@ def render_rich(result: CheckResult, out: TextIO) -> None:
         console.print(
             Text.assemble(("  " + visible(gap.file.path), "bold"), f" [{gap.file.layer}]")
         )
-        for line in gap.lines():
+        for line in gap.lines(console.width - 4):
             style = (
                 "green"
                 if line.lstrip().startswith("+")
                 else ("red" if line.lstrip().startswith("-") else "")
             )
-            console.print(Text("    " + visible(line), style=style))
+            console.print(
+                Text("    " + visible(line), style=style), no_wrap=True, overflow="ellipsis"
+            )
     if has_survivors(result):
         console.print(Text(f"  ({ACCEPT_HINT})", style="dim"))
     if result.excluded_tests:

@@ -1,0 +1,90 @@
+"""The terminal report at 80 columns: the layer table, diffs and test lists fit, on a
+terminal (rich) and in plain text."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import replace
+
+import pytest
+from rich.console import Console
+
+from qualitygate.model import CheckResult, Rule
+from qualitygate.reporters.check import terminal
+from qualitygate.reporters.wording import fit_diff, fit_list
+from tests.ci_results import layer, mutant, result
+
+LONG_DIFF = (
+    "-        if options.include_in_doctest or options.exclude_from_doctest_and_more:\n"
+    "+        if options.include_in_doctest and options.exclude_from_doctest_and_more:"
+)
+MANY_TESTS = tuple(f"tests/integration/test_main.py::test_case_number_{i}" for i in range(9))
+
+
+def wide_result() -> CheckResult:
+    base = result()
+    store = base.files[0]
+    survivor = replace(mutant(store.path, 3, diff=LONG_DIFF), tests=MANY_TESTS, hint="x " * 60)
+    files = (replace(store, mutants=(survivor,), nearby_tests=MANY_TESTS), *base.files[1:])
+    infrastructure = layer(
+        "infrastructure",
+        Rule("coverage", 45.0, 100, False),
+        Rule("diff_coverage", 50.0, 100, False),
+        Rule("mutation_score", 33.3, 100, False),
+        Rule("accepted_mutants", 3, 2, False, at_most=True),
+    )
+    return replace(base, files=files, layers=(infrastructure, *base.layers[1:]))
+
+
+def rich_text(res: CheckResult, width: int = 80) -> str:
+    out = io.StringIO()
+    console_file = out
+    original = terminal.Console
+
+    def narrow(*args: object, **kwargs: object) -> Console:
+        return original(file=console_file, width=width, force_terminal=True)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(terminal, "Console", narrow)
+        terminal.render_rich(res, out)
+    return re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())
+
+
+def test_the_rich_table_fits_80_columns_with_every_header_whole() -> None:
+    text = rich_text(wide_result())
+    assert all(len(line) <= 80 for line in text.splitlines()), text
+    header = next(line for line in text.splitlines() if "Layer" in line)
+    for column in terminal.LAYER_COLUMNS:
+        assert column in header, header
+    assert "…" not in header
+    assert "33.3% / 100" in text  # each figure beside its target, on one line
+    assert "Failed rules:" in text
+    assert "accepted mutants: 3, over the budget of 2 (max_accepted)" in text
+
+
+def test_plain_text_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = io.StringIO()
+    terminal.render_plain(wide_result(), out)
+    lines = out.getvalue().splitlines()
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    diff = [line.strip() for line in lines if line.strip().startswith(("-", "+"))]
+    assert any(line.startswith("-…") and " or " in line for line in diff), diff
+    assert any(line.startswith("+…") and " and " in line for line in diff), diff
+    assert any("and 8 more" in line or "more" in line for line in lines if "run by" in line)
+
+
+def test_a_diff_keeps_the_change_in_sight() -> None:
+    fitted = fit_diff(LONG_DIFF.splitlines(), 50)
+    assert all(len(line) <= 50 for line in fitted)
+    assert " or " in fitted[0] and " and " in fitted[1]
+    short = fit_diff(["-    return a + b", "+    return a - b"], 50)
+    assert short == ["-return a + b", "+return a - b"]  # shared indentation goes
+
+
+def test_a_list_of_tests_stops_with_a_count() -> None:
+    assert fit_list("run by", [], 40, "no test") == "run by: no test"
+    line = fit_list("run by", ["a" * 10, "b" * 10, "c" * 10], 32, "-")
+    assert line == "run by: " + "a" * 10 + " and 2 more"
+    assert fit_list("run by", ["a", "b"], 80, "-") == "run by: a, b"
