@@ -113,8 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as shells do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.BROKEN_PIPE
-    except KeyboardInterrupt:
-        _error("interrupted; nothing in the repository was changed")
+    except KeyboardInterrupt:  # the person asked for it: not an error
+        print("qualitygate: interrupted; nothing in the repository was changed", file=sys.stderr)
         return ExitCode.INTERRUPTED
     except Exception as exc:  # an internal error must never look like a pass
         traceback.print_exc()

@@ -422,3 +422,19 @@ def test_excluded_files_are_not_gated(layered: Path, capsys: pytest.CaptureFixtu
     paths = {f["path"]: f["layer"] for f in report["files"]}
     assert paths == {"app/db/adapter.py": "other"}
     assert code == 1  # adapter.py is uncovered, in "other" (80% of changed lines)
+
+
+def test_a_report_to_a_file_keeps_the_terminal_summary(
+    failing_change: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "gate.json"
+    code = main(
+        ["check", "-C", str(failing_change), "--base", "HEAD", "--report", f"json:{target}"]
+    )
+    out = capsys.readouterr().out
+    assert code == 1 and out.startswith("qualitygate FAILED")
+    assert json.loads(target.read_text())["passed"] is False
+    code = main(
+        ["check", "-C", str(failing_change), "--base", "HEAD", "-q", "--report", f"json:{target}"]
+    )
+    assert code == 1 and capsys.readouterr().out == ""  # -q: the file only

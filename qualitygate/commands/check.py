@@ -13,7 +13,7 @@ from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode, UsageError
 from qualitygate.project import config
 from qualitygate.reporters import REPORTERS
-from qualitygate.reporters.targets import ReportTarget, write_reports
+from qualitygate.reporters.targets import ReportTarget, with_summary, write_reports
 from qualitygate.ui import ConsoleProgress
 
 
@@ -110,6 +110,6 @@ def run(args: argparse.Namespace) -> int:
         options = dataclasses.replace(options, workers=args.workers)
     with ConsoleProgress(sys.stderr, quiet=args.quiet) as progress:
         result = run_check(options, progress)
-    targets: list[ReportTarget] = args.report or default_reports()
+    targets = with_summary(args.report, args.quiet) or default_reports()
     write_reports(result, targets, sys.stdout, REPORTERS)
     return ExitCode.PASSED if result.passed else ExitCode.GATE_FAILED

@@ -13,7 +13,12 @@ from qualitygate.errors import ExitCode, UsageError
 from qualitygate.report.model import Report
 from qualitygate.report.pipeline import ReportOptions, run_report
 from qualitygate.reporters.report import issue, jsonreport, markdown, terminal
-from qualitygate.reporters.targets import ReportTarget, target_parser, write_reports
+from qualitygate.reporters.targets import (
+    ReportTarget,
+    target_parser,
+    with_summary,
+    write_reports,
+)
 from qualitygate.ui import ConsoleProgress
 
 ReportRenderer = Callable[[Report, TextIO], None]
@@ -71,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
     with ConsoleProgress(sys.stderr, quiet=args.quiet) as progress:
         report = run_report(options, progress)
     write_reports(
-        report, args.formats or [ReportTarget("terminal", None)], sys.stdout, REPORT_FORMATS
+        report,
+        with_summary(args.formats, args.quiet) or [ReportTarget("terminal", None)],
+        sys.stdout,
+        REPORT_FORMATS,
     )
     return ExitCode.PASSED if report.passed else ExitCode.GATE_FAILED

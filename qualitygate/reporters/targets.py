@@ -36,6 +36,15 @@ def target_parser(formats: Mapping[str, object]) -> Callable[[str], ReportTarget
     return parse
 
 
+def with_summary(targets: list[ReportTarget], quiet: bool) -> list[ReportTarget]:
+    """The reports asked for, and the terminal summary too when every one of them goes to
+    a file: writing JSON for a script must not leave the person at the terminal with
+    nothing to read (-q does)."""
+    if targets and not quiet and all(t.path is not None for t in targets):
+        return [ReportTarget("terminal", None), *targets]
+    return targets
+
+
 def write_reports(
     result: Result,
     targets: Iterable[ReportTarget],
