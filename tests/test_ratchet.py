@@ -103,6 +103,7 @@ def test_baseline_then_check_and_report_hold_each_layer_to_it(
         "passed": False,
         "gap": 25.0,
         "note": None,
+        "at_most": False,
     }
     assert code == 1
     git(layered, "checkout", "-q", "--", ".")

@@ -21,6 +21,7 @@ appended table needs only TOML's basic-string escapes, which JSON's are a subset
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
 import os
@@ -171,7 +172,9 @@ def settle(
 
 
 def remember(folder: Path, specs: Iterable[MutantSpec], undetected: Iterable[Mutant]) -> None:
-    """Record the survivors of this run, with their identity, for `qualitygate accept`."""
+    """Record the survivors of this run, with their identity, for `qualitygate accept`.
+    Like every cache it only saves work: a folder that cannot be written is passed over
+    (`accept` then says no survivor is recorded)."""
     by_name = {s.name: s for s in specs}
     survivors = [
         {
@@ -185,11 +188,15 @@ def remember(folder: Path, specs: Iterable[MutantSpec], undetected: Iterable[Mut
         for m in undetected
         if m.name in by_name
     ]
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / SURVIVORS
     partial = target.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_text(json.dumps({"survivors": survivors}, indent=1), encoding="utf-8")
-    partial.replace(target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps({"survivors": survivors}, indent=1), encoding="utf-8")
+        partial.replace(target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
 
 
 def recorded(folder: Path) -> list[dict[str, Any]]:
