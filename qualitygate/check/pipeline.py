@@ -239,7 +239,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
         )
         for v in verdicts
     )
-    targets = any(layer.min_mutation_score > 0 for layer in layers.values())
+    mutation_wanted = any(layer.min_mutation_score > 0 for layer in layers.values())
     return CheckResult(
         base=spec.label,
         head=git.head(root),
@@ -250,7 +250,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
         excluded_tests=outcome.excluded_tests if outcome else (),
         arid_mutants=outcome.arid if outcome else (),
         expired_marks=outcome.expired if outcome else (),
-        mutation_note="" if targets or not options.mutation else NO_MUTATION_TARGET,
+        mutation_note="" if mutation_wanted or not options.mutation else NO_MUTATION_TARGET,
         mutants_executed=outcome.executed if outcome else 0,
         shard=options.shard,
         selection=_selection_of(chosen, gathered) if cov_source == "pytest" else None,

@@ -20,11 +20,12 @@ from qualitygate.reporters.check.summary import (
     Gap,
     accepted_lines,
     arid_line,
+    figure,
     gaps,
     mutant_label,
     rule_sentence,
 )
-from qualitygate.reporters.wording import pct, visible
+from qualitygate.reporters.wording import visible
 
 PASS, FAIL = "✅", "❌"
 MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&~#!"})
@@ -56,20 +57,11 @@ def fenced(lines: list[str], info: str = "") -> list[str]:
     return [fence + info, *lines, fence]
 
 
-def figure(layer: LayerVerdict, metric: str) -> str:
-    rule = next((r for r in layer.rules if r.metric == metric), None)
-    actual = getattr(layer.figures, metric)
-    if rule is None:
-        return pct(actual)
-    shown = f"**{pct(actual)}**" if not rule.passed else pct(actual)
-    return f"{shown} / {rule.required:g}"
-
-
 def layer_row(layer: LayerVerdict) -> str:
     cells = [
         escape(layer.name),
         str(layer.figures.changed_lines),
-        *(figure(layer, metric) for metric in FIGURE_METRICS),
+        *(figure(layer, metric, lambda text: f"**{text}**") for metric in FIGURE_METRICS),
         PASS if layer.passed else FAIL,
     ]
     return "| " + " | ".join(cells) + " |"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from qualitygate.model import NO_CHANGE, CheckResult, FileResult, LayerVerdict, Rule, ranges
@@ -31,11 +32,16 @@ METRIC_NAMES = {
 NEARBY_TESTS = "tests that run nearby lines"
 
 
-def figure(layer: LayerVerdict, metric: str) -> str:
-    """A layer's figure, and its target when a rule holds it to one: '42.9% / 50'."""
+def figure(
+    layer: LayerVerdict, metric: str, failing: Callable[[str], str] = lambda text: text
+) -> str:
+    """A layer's figure, and its target when a rule holds it to one: '42.9% / 50'; a figure
+    whose rule failed goes through `failing` (markdown makes it bold)."""
     actual = pct(getattr(layer.figures, metric))
     rule = next((r for r in layer.rules if r.metric == metric), None)
-    return actual if rule is None else f"{actual} / {rule.required:g}"
+    if rule is None:
+        return actual
+    return f"{actual if rule.passed else failing(actual)} / {rule.required:g}"
 
 
 def layer_row(layer: LayerVerdict) -> tuple[str, ...]:
