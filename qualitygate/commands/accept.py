@@ -57,7 +57,9 @@ def marks_for(root: Path, targets: list[str], reason: str) -> list[Mark]:
     survivors = accepted.recorded(folder)
     if not survivors:
         raise UsageError(
-            "no surviving mutant is recorded", "run qualitygate check first, then accept"
+            "no surviving mutant is recorded",
+            "run qualitygate check (without --no-cache, which records nothing) first, "
+            "then accept",
         )
     marks = []
     for target in targets:

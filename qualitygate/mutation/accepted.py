@@ -245,6 +245,11 @@ def append(path: Path, marks: Sequence[Mark]) -> int:
     if len(parsed.get("mutant", [])) != len(present) + len(new):
         raise ConfigError(str(path), "mutant", "the new entries would not read back")
     partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise ConfigError(str(path), "", f"cannot write the file ({exc.strerror})") from exc
     return len(new)

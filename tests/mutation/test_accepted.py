@@ -4,6 +4,7 @@ expired when their function changes, and held to a layer's budget."""
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 import tomllib
 from pathlib import Path
@@ -340,3 +341,14 @@ def test_a_merged_part_keeps_accepted_mutants_and_their_reason() -> None:
     f = file_result(raw)
     assert (f.mutants_accepted, f.mutants_undetected) == (1, 1)
     assert f.mutants[0].reason == "tens only"
+
+
+def test_a_marks_file_that_cannot_be_written_is_named_and_left_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "qualitygate-accepted.toml"
+    path.write_text("# kept\n")
+    # a real write failure, even for root: a folder where the new text would be written
+    (tmp_path / f".{path.name}.{os.getpid()}.tmp").mkdir()
+    with pytest.raises(ConfigError) as caught:
+        accepted.append(path, [mark("abc")])
+    assert str(path) in str(caught.value) and "cannot write the file" in str(caught.value)
+    assert path.read_text() == "# kept\n"
