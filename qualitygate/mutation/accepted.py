@@ -82,6 +82,8 @@ def load(path: Path) -> tuple[Mark, ...]:
     if not path.exists():
         return ()
     where = str(path)
+    if not path.is_file():  # a FIFO would block the read forever
+        raise ConfigError(where, "", "cannot read the file (it is not a regular file)")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

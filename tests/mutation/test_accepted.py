@@ -352,3 +352,12 @@ def test_a_marks_file_that_cannot_be_written_is_named_and_left_as_it_was(tmp_pat
         accepted.append(path, [mark("abc")])
     assert str(path) in str(caught.value) and "cannot write the file" in str(caught.value)
     assert path.read_text() == "# kept\n"
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_marks_file_that_is_not_a_file_is_named_not_waited_on(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "qualitygate-accepted.toml"
+    path.mkdir() if kind == "folder" else os.mkfifo(path)
+    with pytest.raises(ConfigError) as caught:
+        accepted.load(path)
+    assert str(path) in str(caught.value) and "not a regular file" in str(caught.value)
