@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import functools
 import json
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import jsonschema
 import pytest
 
 from qualitygate.main import main
+from qualitygate.reporters.check import jsonreport as check_json
+from qualitygate.reporters.report import jsonreport as report_json
+from tests import report_schemas
 from tests.fixtures import commit, make_repo, write
 
 LAYERED_CONFIG = """
@@ -89,6 +96,27 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         if var.startswith(("QUALITYGATE_", "PRE_COMMIT_", "GITHUB_")) or var == "NO_COLOR":
             monkeypatch.delenv(var)
     monkeypatch.setenv("COLUMNS", "80")  # plain text is laid out for the terminal's width
+
+
+@pytest.fixture(autouse=True)
+def _json_follows_its_schema(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every JSON report a test makes in-process is validated against the published schema
+    (tests that run qualitygate in a subprocess call report_schemas.validate themselves).
+    A breach fails the test even where main() turned it into an exit code nobody checked."""
+    breaches: list[str] = []
+
+    def validating(made: Callable[[Any], dict[str, Any]], given: Any) -> dict[str, Any]:
+        data = made(given)
+        try:
+            return report_schemas.validate(data)
+        except jsonschema.ValidationError as exc:
+            breaches.append(f"{exc.json_path}: {exc.message}")
+            raise
+
+    for module in (check_json, report_json):
+        monkeypatch.setattr(module, "as_dict", functools.partial(validating, module.as_dict))
+    yield
+    assert not breaches, f"a JSON report breaks its published schema: {breaches[0]}"
 
 
 def run_cli(root: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
