@@ -125,6 +125,8 @@ class FileResult:
     nearby_tests: tuple[str, ...] = ()
     mutants: tuple[Mutant, ...] = ()
     not_testable: tuple[NotTestable, ...] = ()
+    # The text of the first SOURCE_LINES uncovered changed lines, for reports to show.
+    source: tuple[tuple[int, str], ...] = ()
 
     @property
     def mutants_detected(self) -> int:
@@ -139,6 +141,7 @@ class FileResult:
         return sum(m.status == ACCEPTED for m in self.mutants)
 
 
+SOURCE_LINES = 10  # uncovered changed lines a report shows with their code, per file
 NO_CHANGE = "no Python change to gate"  # the coverage source of a check that ran nothing
 NO_MUTATION_TARGET = "mutation testing skipped: no layer sets min_mutation_score"
 

@@ -438,3 +438,20 @@ def test_a_report_to_a_file_keeps_the_terminal_summary(
         ["check", "-C", str(failing_change), "--base", "HEAD", "-q", "--report", f"json:{target}"]
     )
     assert code == 1 and capsys.readouterr().out == ""  # -q: the file only
+
+
+def test_uncovered_lines_carry_their_code_as_coverage_numbers_them(
+    layered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A form feed inside a line does not end it (str.splitlines would shift every number
+    after it), and a CRLF file shows no stray carriage return."""
+    text = "import os  # page\x0cbreak\r\n\r\ndef get(key):\r\n    return os.sep + key\r\n"
+    (layered / "app" / "db" / "cache.py").write_bytes(text.encode())
+    _, report = run_json(layered, "--base", "HEAD", "--no-mutation", capsys=capsys)
+    (cache,) = [f for f in report["files"] if f["path"] == "app/db/cache.py"]
+    assert cache["uncovered_changed_lines"] == [1, 3, 4]
+    assert cache["source"] == {
+        "1": "import os  # page\x0cbreak",
+        "3": "def get(key):",
+        "4": "    return os.sep + key",
+    }

@@ -84,6 +84,15 @@ def test_parts_merge_into_the_whole() -> None:
     assert merged.shard is None
 
 
+def test_the_uncovered_lines_code_survives_the_merge() -> None:
+    given = [part(1, 2, ALL[:2]), part(2, 2, ALL[2:])]
+    for p in given:
+        p["files"][0]["source"] = {"2": "    return b", "x": "not a line", "3": 7}
+    merged = merge([("p1", given[0]), ("p2", given[1])])
+    assert merged.files[0].source == ((2, "    return b"),)  # what is not a line is dropped
+    assert as_dict(merged)["files"][0]["source"] == {"2": "    return b"}
+
+
 def test_a_part_with_no_mutants_still_merges() -> None:
     merged = merge([("p1", part(1, 2, ALL)), ("p2", part(2, 2, ()))])
     assert merged.layers[0].figures.mutation_score == 66.7

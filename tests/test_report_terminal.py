@@ -88,3 +88,34 @@ def test_a_list_of_tests_stops_with_a_count() -> None:
     line = fit_list("run by", ["a" * 10, "b" * 10, "c" * 10], 32, "-")
     assert line == "run by: " + "a" * 10 + " and 2 more"
     assert fit_list("run by", ["a", "b"], 80, "-") == "run by: a, b"
+
+
+def coded_result() -> CheckResult:
+    """The store file with 13 uncovered lines, one of them far wider than 80 columns."""
+    base = result()
+    store = base.files[0]
+    lines = tuple(range(20, 33))
+    source = tuple(
+        (n, "\t\treturn " + ("compute_total(items, discount, currency) + " * 3 if n == 21 else "x"))
+        for n in lines[:10]
+    )
+    files = (replace(store, uncovered_changed_lines=lines, source=source), *base.files[1:])
+    return replace(base, files=files)
+
+
+def test_uncovered_lines_show_their_code_marked_and_elided(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = io.StringIO()
+    terminal.render_plain(coded_result(), out)
+    lines = out.getvalue().splitlines()
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    code = [line.strip() for line in lines if line.strip().startswith("!")]
+    assert code[0] == "! 20  return x"  # the shared indentation (two tabs) dropped
+    assert code[1].startswith("! 21  return compute_total(") and code[1].endswith("…")
+    assert len(code) == 10
+    assert "… and 3 more uncovered lines" in [line.strip() for line in lines]
+    rich = rich_text(coded_result())
+    assert all(len(line) <= 80 for line in rich.splitlines())
+    assert "! 20  return x" in rich

@@ -106,10 +106,20 @@ def file_result(f: dict[str, Any]) -> FileResult:
             )
             for m in f.get("mutants", ())
         ),
+        source=_source(f.get("source")),
         not_testable=tuple(
             NotTestable(path, n["line"], n["reason"]) for n in f.get("not_mutation_testable", ())
         ),
     )
+
+
+def _source(given: Any) -> tuple[tuple[int, str], ...]:
+    """A part's uncovered lines' code; what is not a {"line": "text"} table shows nothing
+    (the figures never depend on it)."""
+    if not isinstance(given, dict):
+        return ()
+    found = [(int(k), v) for k, v in given.items() if k.isdigit() and isinstance(v, str)]
+    return tuple(sorted(found))
 
 
 def _check_parts(parts: list[tuple[str, dict[str, Any]]]) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from qualitygate.model import ChangedFile, FileCoverage, FileResult
+from qualitygate.model import SOURCE_LINES, ChangedFile, FileCoverage, FileResult
 from qualitygate.mutation import hints
 from qualitygate.mutation.model import UNDETECTED, Mutant, MutationOutcome, NotTestable
 from qualitygate.project.config import Config
@@ -65,6 +65,20 @@ def _per_line(root: Path, fc: FileCoverage | None, mutants: list[Mutant]) -> lis
     return found
 
 
+def source_lines(root: Path, path: str, lines: list[int]) -> tuple[tuple[int, str], ...]:
+    """The text of the first SOURCE_LINES of `lines`, numbered as coverage numbers them
+    (only "\n" ends a line: a form feed inside a line does not)."""
+    if not lines:
+        return ()
+    try:
+        text = (root / path).read_text(encoding="utf-8", errors="replace").split("\n")
+    except OSError:
+        return ()
+    return tuple(
+        (n, text[n - 1].rstrip("\r")) for n in lines[:SOURCE_LINES] if 0 < n <= len(text)
+    )
+
+
 def _tree(source: str) -> ast.Module | None:
     try:
         return ast.parse(source)
@@ -113,6 +127,7 @@ def file_results(
                     sorted(_per_line(root, fc, mutants[c.path]), key=lambda m: (m.line, m.name))
                 ),
                 not_testable=tuple(sorted(untestable[c.path], key=lambda n: n.line)),
+                source=source_lines(root, c.path, missing),
             )
         )
     return tuple(results)

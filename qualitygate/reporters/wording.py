@@ -64,8 +64,13 @@ def fit_diff(lines: list[str], width: int) -> list[str]:
     out = []
     for line, code in zip(lines, codes, strict=True):
         shown = line[:1] + (ELLIPSIS + code[start:] if start else code)
-        out.append(shown if len(shown) <= width else shown[: max(width - 1, 2)] + ELLIPSIS)
+        out.append(elide(shown, width))
     return out
+
+
+def elide(line: str, width: int) -> str:
+    """`line` cut at `width` columns, its end shown as elided."""
+    return line if len(line) <= width else line[: max(width - 1, 2)] + ELLIPSIS
 
 
 def fit_list(label: str, items: Sequence[str], width: int, none: str) -> str:

@@ -56,6 +56,7 @@ def file_dict(f: FileResult) -> dict[str, Any]:
             for m in f.mutants
         ],
         "not_mutation_testable": [{"line": n.line, "reason": n.reason} for n in f.not_testable],
+        "source": {str(line): text for line, text in f.source},  # uncovered lines' code
     }
 
 

@@ -17,6 +17,7 @@ from qualitygate.reporters.check.summary import (
     FIGURE_METRICS,
     NEARBY_TESTS,
     SURVIVORS,
+    UNCOVERED_LINES,
     Gap,
     accepted_lines,
     arid_line,
@@ -116,7 +117,11 @@ def gap_details(gap: Gap) -> list[str]:
     where = [f"<code>{html.escape(one_line(f.path))}</code>", html.escape(one_line(f.layer))]
     summary = " · ".join([*where, gap_counts(gap)])
     lines = ["", f"<details><summary>{summary}</summary>", ""]
-    lines += [coverage_bullet(gap, line) for line in gap.coverage_lines()]
+    for line in gap.coverage_lines():
+        lines.append(coverage_bullet(gap, line))
+        if line.startswith(UNCOVERED_LINES) and f.source:
+            code_block = fenced([visible(c) for c in gap.code_lines()], "text")
+            lines += ["", *("  " + c for c in code_block), ""]
     for m in f.mutants:
         if m.status in SURVIVORS:
             run_by = ", ".join(code(t) for t in m.tests[:5]) or "no test"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from qualitygate.model import NO_CHANGE, CheckResult, FileResult, LayerVerdict, Rule, ranges
 from qualitygate.mutation.model import ACCEPTED, UNDETECTED
-from qualitygate.reporters.wording import fit_diff, fit_list, pct
+from qualitygate.reporters.wording import ELLIPSIS, elide, fit_diff, fit_list, pct
 
 WIDE = 10_000  # columns: no fitting, for formats a program reads
 
@@ -30,6 +30,7 @@ METRIC_NAMES = {
     "accepted_mutants": "accepted mutants",
 }
 NEARBY_TESTS = "tests that run nearby lines"
+UNCOVERED_LINES = "uncovered changed lines"
 
 
 def figure(
@@ -107,6 +108,9 @@ class Gap:
         """Detail lines, plain text, that fit `width` columns: diffs elided, never wrapped
         mid-code, test lists cut short with a count, prose wrapped with a hanging indent."""
         out = self.coverage_lines(width)
+        at = next((i for i, line in enumerate(out) if line.startswith(UNCOVERED_LINES)), None)
+        if at is not None:
+            out[at + 1 : at + 1] = ["  " + line for line in self.code_lines(width - 2)]
         inner = width - 4
         for m in self.file.mutants:
             if m.status in SURVIVORS:
@@ -123,9 +127,24 @@ class Gap:
         if not f.measured and f.changed_lines:
             out.append("never run by the tests: no test imports this file (counts as 0%)")
         if f.uncovered_changed_lines:
-            out.append(f"uncovered changed lines: {ranges(f.uncovered_changed_lines)}")
+            out.append(f"{UNCOVERED_LINES}: {ranges(f.uncovered_changed_lines)}")
             if f.nearby_tests:
                 out.append(fit_list(NEARBY_TESTS, f.nearby_tests, width, "none"))
+        return out
+
+    def code_lines(self, width: int = WIDE) -> list[str]:
+        """The uncovered changed lines with their code, each marked `!` as diff-cover marks
+        them: the shared indentation dropped, a line too long for `width` elided, never
+        wrapped, and a count of the lines left out."""
+        shown = [(n, text.expandtabs(4)) for n, text in self.file.source]
+        if not shown:
+            return []
+        digits = len(str(max(n for n, _ in shown)))
+        indent = min((len(t) - len(t.lstrip()) for _, t in shown if t.strip()), default=0)
+        out = [elide(f"! {n:>{digits}}  {text[indent:]}".rstrip(), width) for n, text in shown]
+        more = len(self.file.uncovered_changed_lines) - len(shown)
+        if more > 0:
+            out.append(f"{ELLIPSIS} and {more} more uncovered line{'s' * (more != 1)}")
         return out
 
     def not_testable_lines(self) -> list[str]:

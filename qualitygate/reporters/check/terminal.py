@@ -25,6 +25,8 @@ from qualitygate.reporters.check.summary import (
 )
 from qualitygate.reporters.wording import plain_table, styled, visible, write_lines
 
+LINE_STYLES = {"+": "green", "-": "red", "!": "yellow"}  # mutated, original, uncovered code
+
 
 def _selection_lines(result: CheckResult) -> list[str]:
     sentence = result.selection.sentence if result.selection else ""
@@ -86,11 +88,7 @@ def render_rich(result: CheckResult, out: TextIO) -> None:
             Text.assemble(("  " + visible(gap.file.path), "bold"), f" [{gap.file.layer}]")
         )
         for line in gap.lines(console.width - 4):
-            style = (
-                "green"
-                if line.lstrip().startswith("+")
-                else ("red" if line.lstrip().startswith("-") else "")
-            )
+            style = LINE_STYLES.get(line.lstrip()[:1], "")
             console.print(
                 Text("    " + visible(line), style=style), no_wrap=True, overflow="ellipsis"
             )
