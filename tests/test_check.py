@@ -63,6 +63,7 @@ def test_covered_change_passes(layered: Path, capsys: pytest.CaptureFixture[str]
             "nearby_tests": [],
             "mutants": [],
             "not_mutation_testable": [],
+            "source": {},
         }
     ]
 
