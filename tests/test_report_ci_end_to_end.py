@@ -104,7 +104,7 @@ def test_github_actions_default_adds_annotations_and_step_summary(
     out = capsys.readouterr().out
     assert out.startswith("qualitygate FAILED")  # the terminal report, then the annotations
     assert "::error file=app/db/cache.py,line=1,endLine=2," in out
-    assert summary.read_text().startswith("### ❌ qualitygate failed")
+    assert summary.read_text().startswith("<!-- qualitygate -->\n### ❌ qualitygate failed")
 
 
 def test_an_explicit_report_replaces_the_github_default(

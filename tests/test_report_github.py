@@ -106,7 +106,7 @@ def test_step_summary_is_appended(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     render(result())
     text = summary.read_text()
-    assert text.startswith("earlier step\n### ❌ qualitygate failed")
+    assert text.startswith("earlier step\n<!-- qualitygate -->\n### ❌ qualitygate failed")
     assert "<details>" in text
 
 

@@ -48,11 +48,12 @@ def table_rows(text: str) -> list[list[str]]:
 def test_verdict_first_then_the_failed_rules_then_one_table() -> None:
     text = render(result())
     lines = text.splitlines()
-    assert lines[0] == "### ❌ qualitygate failed"
+    assert lines[0] == "<!-- qualitygate -->"  # a CI step finds its comment by it
+    assert lines[1] == "### ❌ qualitygate failed"
     assert (
-        lines[2] == "3 changed files against `main` · coverage from `pytest` · mutation testing ran"
+        lines[3] == "3 changed files against `main` · coverage from `pytest` · mutation testing ran"
     )
-    assert lines[4].startswith("- **infrastructure**: layer coverage 45.0% is below 50%")
+    assert lines[5].startswith("- **infrastructure**: layer coverage 45.0% is below 50%")
     rows = table_rows(text)
     assert rows[0] == ["Layer", "Changed", "Diff cov", "Layer cov", "Mutation", "Result"]
     assert rows[1] == ["infrastructure", "4", "50.0% / 80", "45.0% / 50", "33.3% / 60", "❌"]
@@ -97,5 +98,5 @@ def test_passing_result_has_no_gap_section() -> None:
     base = result()
     clean = CheckResult(base.base, base.head, base.layers[1:], (), "pytest")
     text = render(clean)
-    assert text.startswith("### ✅ qualitygate passed")
+    assert text.startswith("<!-- qualitygate -->\n### ✅ qualitygate passed")
     assert "<details>" not in text and "Gaps" not in text

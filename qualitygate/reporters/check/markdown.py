@@ -29,6 +29,9 @@ from qualitygate.reporters.check.summary import (
 from qualitygate.reporters.wording import visible
 
 PASS, FAIL = "✅", "❌"
+# The first line, invisible once rendered: a CI step finds the pull-request comment it
+# wrote before by it, and updates that one comment instead of adding another.
+MARKER = "<!-- qualitygate -->"
 MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|&~#!"})
 COLUMNS = ("Layer", "Changed", "Diff cov", "Layer cov", "Mutation", "Result")
 
@@ -81,7 +84,7 @@ def verdict(result: CheckResult) -> list[str]:
         f" · {mutation_words(result)}"
     )
     title = f"### {PASS} qualitygate passed" if result.passed else f"### {FAIL} qualitygate failed"
-    return [title, "", about]
+    return [MARKER, title, "", about]
 
 
 MUTATION_WORDS = {"off": "off", "ran": "ran", "skipped": "skipped (no mutable change)"}
