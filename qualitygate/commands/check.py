@@ -12,7 +12,7 @@ from qualitygate.check.shard import parse_shard
 from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode, UsageError
 from qualitygate.project import config
-from qualitygate.reporters import REPORTERS
+from qualitygate.reporters import REPORTERS, reporters_in
 from qualitygate.reporters.targets import ReportTarget, with_summary, write_reports
 from qualitygate.ui import ConsoleProgress
 
@@ -111,5 +111,5 @@ def run(args: argparse.Namespace) -> int:
     with ConsoleProgress(sys.stderr, quiet=args.quiet) as progress:
         result = run_check(options, progress)
     targets = with_summary(args.report, args.quiet) or default_reports()
-    write_reports(result, targets, sys.stdout, REPORTERS)
+    write_reports(result, targets, sys.stdout, reporters_in(root))
     return ExitCode.PASSED if result.passed else ExitCode.GATE_FAILED

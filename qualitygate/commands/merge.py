@@ -9,7 +9,7 @@ from pathlib import Path
 from qualitygate.check.merge import merge, read_part
 from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode
-from qualitygate.reporters import REPORTERS
+from qualitygate.reporters import REPORTERS, reporters_in
 from qualitygate.reporters.targets import ReportTarget, write_reports
 
 
@@ -27,5 +27,5 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     result = merge([(str(path), read_part(path)) for path in args.parts])
     targets: list[ReportTarget] = args.report or [ReportTarget("terminal", None)]
-    write_reports(result, targets, sys.stdout, REPORTERS)
+    write_reports(result, targets, sys.stdout, reporters_in(args.directory))
     return ExitCode.PASSED if result.passed else ExitCode.GATE_FAILED

@@ -12,7 +12,7 @@ from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode, UsageError
 from qualitygate.report.model import Report
 from qualitygate.report.pipeline import ReportOptions, run_report
-from qualitygate.reporters.report import issue, jsonreport, markdown, terminal
+from qualitygate.reporters.report import html, issue, jsonreport, markdown, terminal
 from qualitygate.reporters.targets import (
     ReportTarget,
     target_parser,
@@ -28,6 +28,7 @@ REPORT_FORMATS: dict[str, ReportRenderer] = {
     "markdown": markdown.render,
     "issue": issue.render,
     "json": jsonreport.render,
+    "html": html.render,
 }
 
 

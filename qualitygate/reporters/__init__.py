@@ -7,12 +7,15 @@ and `report.model`, never a pipeline.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from qualitygate.model import CheckResult
 from qualitygate.reporters.check import (
     github,
+    html,
     jsonreport,
     junit,
     markdown,
@@ -31,6 +34,12 @@ REPORTERS: dict[str, Reporter] = {
     "junit": junit.render,
     "sarif": sarif.render,
     "stryker": stryker.render,
+    "html": html.render,  # commands pass the repository, to show the changed files' source
 }
 
-__all__ = ["REPORTERS", "Reporter"]
+def reporters_in(root: Path) -> dict[str, Reporter]:
+    """The reporters for a repository: the HTML page reads the changed files from it."""
+    return {**REPORTERS, "html": functools.partial(html.render, root=root)}
+
+
+__all__ = ["REPORTERS", "Reporter", "reporters_in"]

