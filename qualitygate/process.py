@@ -74,6 +74,11 @@ def run(
         )
     except FileNotFoundError as exc:
         raise ToolError(f"{name}: {args[0]} not found", "install it or fix the path") from exc
+    except OSError as exc:  # not executable, a folder, a broken interpreter line
+        raise ToolError(
+            f"{name}: cannot run {args[0]} ({exc.strerror or exc})",
+            "point it at an executable interpreter",
+        ) from exc
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
