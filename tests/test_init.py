@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qualitygate.adopt import scaffold, snippets
+from qualitygate.adopt import project_facts, scaffold, snippets
 from qualitygate.main import main
 from qualitygate.project import config
 from tests.fixtures import make_repo, snapshot, write
@@ -96,8 +96,9 @@ def test_every_layer_kind_loads_as_config(tmp_path: Path) -> None:
     path.write_text(_standalone(proposal))
     cfg = config.load(tmp_path, path, env={})
     assert [la.name for la in cfg.layers] == [kind.name for kind in scaffold.LAYER_KINDS]
-    assert cfg.source == ("app",) and cfg.tests == ("tests",)
-    assert proposal.tests_found is False
+    assert cfg.source == ("app",)
+    assert proposal.tests_found is False and proposal.tests_from == scaffold.NONE
+    assert "tests =" not in path.read_text()  # left to pytest's own discovery
 
 
 def _standalone(proposal: scaffold.Proposal) -> str:
@@ -176,7 +177,9 @@ def test_init_appends_to_pyproject_keeping_every_byte(
         ("api", ("app/api/**",)),
     ]
     assert "Wrote to pyproject.toml:" in out
-    assert snippets.pre_commit_system() in out and snippets.GITHUB_ACTIONS in out
+    installed = project_facts.install_source()
+    assert snippets.pre_commit_system(installed.hooks_repo, installed.rev) in out
+    assert snippets.github_actions('-e ".[test]"', installed.requirement) in out
 
 
 def test_init_creates_pyproject(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -262,15 +265,18 @@ def test_snippets_follow_the_repository(tmp_path: Path, capsys: pytest.CaptureFi
     (root / ".venv/bin").mkdir(parents=True)
     (root / ".venv/bin/python").write_text("")
     _, out, _ = init(root, "--dry-run", capsys=capsys)
-    assert snippets.pre_commit_isolated() in out and snippets.GITLAB in out
+    installed = project_facts.install_source()
+    hooks = snippets.pre_commit_isolated(".venv/bin/python", installed.hooks_repo, installed.rev)
+    assert hooks in out and snippets.gitlab("-e .", installed.requirement) in out
     assert "args: [--python=.venv/bin/python]" in out
+    assert 'python = ".venv/bin/python"' in out  # the project's environment, found
 
 
 def test_no_layers_no_tests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_repo(tmp_path / "r", {"calc.py": "x = 1\n"})
     code, out, _ = init(root, capsys=capsys)
     assert code == 0
-    assert "the whole repository" in out and "(none found)" in out and "layer 'other'" in out
+    assert "the whole repository" in out and "none found" in out and "layer 'other'" in out
     cfg = config.load(root, env={})
     assert cfg.layers == () and cfg.source == () and cfg.min_diff_coverage == 80
 

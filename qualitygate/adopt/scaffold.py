@@ -80,12 +80,19 @@ class ProposedLayer:
     targets: Targets
 
 
+FOUND, TESTPATHS, NONE = "found", "pytest's testpaths", "none found"
+LIBRARY = "library"  # the preset for one package with no layer folders
+
+
 @dataclass(frozen=True)
 class Proposal:
     source: tuple[str, ...]  # empty: the whole repository
     tests: tuple[str, ...]
     layers: tuple[ProposedLayer, ...]
     tests_found: bool = True  # False: no test file anywhere, `tests` is the default
+    tests_from: str = FOUND  # FOUND: written as `tests`; else left to pytest's own discovery
+    preset: str | None = None
+    python: str | None = None  # the project's interpreter, when init found its environment
 
 
 def is_test_file(path: str) -> bool:
@@ -167,23 +174,48 @@ def propose_layers(files: Iterable[str], source: Sequence[str]) -> tuple[Propose
     )
 
 
-def propose(files: Sequence[str]) -> Proposal:
+def is_package(files: Sequence[str], source: Sequence[str]) -> bool:
+    """A flat or src-layout package: an `__init__.py` under the source folders."""
+    inits = [f for f in _python_files(files) if PurePosixPath(f).name == "__init__.py"]
+    return any(any(f.startswith(s + "/") for s in source) for f in inits)
+
+
+def propose(
+    files: Sequence[str],
+    testpaths: tuple[str, ...] | None = None,
+    python: str | None = None,
+) -> Proposal:
+    """The proposal; `testpaths` is pytest's (None: unknown), which, when set, is where the
+    tests are and needs no `tests` key."""
     source = find_source_folders(files)
-    tests = find_test_folders(files)
+    found = find_test_folders(files)
+    layers = propose_layers(files, source)
+    if testpaths:
+        tests, tests_from = testpaths, TESTPATHS
+    else:
+        tests, tests_from = (found, FOUND) if found else (DEFAULT_TESTS, NONE)
     return Proposal(
         source=source,
-        tests=tests or DEFAULT_TESTS,
-        layers=propose_layers(files, source),
-        tests_found=bool(tests),
+        tests=tests,
+        layers=layers,
+        tests_found=bool(found or testpaths),
+        tests_from=tests_from,
+        preset=LIBRARY if not layers and is_package(files, source) else None,
+        python=python,
     )
 
 
 def config_table(proposal: Proposal) -> Table:
     """The proposal as qualitygate config keys, in a style-preserving TOML table."""
     table = tomlkit.table()
+    if proposal.preset:
+        table.add("preset", proposal.preset)
+    if proposal.python:
+        table.add("python", proposal.python)
     if proposal.source:
         table.add("source", list(proposal.source))
-    table.add("tests", list(proposal.tests))
+    if proposal.tests_from == FOUND:
+        table.add("tests", list(proposal.tests))
     table.add("min_diff_coverage", MIN_DIFF_COVERAGE)
     if proposal.layers:
         layers = tomlkit.table(is_super_table=True)

@@ -9,27 +9,31 @@ from __future__ import annotations
 from qualitygate import __version__
 
 HOOKS_REPO = "https://github.com/qualitygate/qualitygate"
+REV = f"v{__version__}"
 PROJECT_PYTHON = ".venv/bin/python"
+TEST_INSTALL = '-e ".[test]"'  # the project, with its test dependencies
 
 
-def pre_commit_system() -> str:
+def pre_commit_system(repo: str = HOOKS_REPO, rev: str = REV) -> str:
     """Hooks for a project whose own environment has qualitygate installed."""
     return f"""\
 repos:
-  - repo: {HOOKS_REPO}
-    rev: v{__version__}
+  - repo: {repo}
+    rev: {rev}
     hooks:
       - id: qualitygate-system       # commit: the staged change, diff coverage
       - id: qualitygate-full-system  # push: diff coverage and mutation testing
 """
 
 
-def pre_commit_isolated(python: str = PROJECT_PYTHON) -> str:
+def pre_commit_isolated(
+    python: str = PROJECT_PYTHON, repo: str = HOOKS_REPO, rev: str = REV
+) -> str:
     """Hooks that install qualitygate themselves and run the tests in the project's python."""
     return f"""\
 repos:
-  - repo: {HOOKS_REPO}
-    rev: v{__version__}
+  - repo: {repo}
+    rev: {rev}
     hooks:
       - id: qualitygate              # commit: the staged change, diff coverage
         args: [--python={python}]
@@ -40,7 +44,15 @@ repos:
 
 INSTALL_HOOKS = "pre-commit install --hook-type pre-commit --hook-type pre-push"
 
-GITHUB_ACTIONS = """\
+def pip_install(install: str = TEST_INSTALL, requirement: str = "qualitygate") -> str:
+    """The pip command of a CI job: the project with its tests' dependencies, and qualitygate
+    (a release, a VCS URL at a commit, or a path), quoted when it holds a space."""
+    quoted = f'"{requirement}"' if " " in requirement else requirement
+    return f"python -m pip install {install} {quoted}"
+
+
+def github_actions(install: str = TEST_INSTALL, requirement: str = "qualitygate") -> str:
+    return f"""\
 name: qualitygate
 on: pull_request
 jobs:
@@ -53,11 +65,13 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      - run: python -m pip install -e ".[test]" qualitygate
-      - run: qualitygate check --base origin/${{ github.base_ref }}
+      - run: {pip_install(install, requirement)}
+      - run: qualitygate check --base origin/${{{{ github.base_ref }}}}
 """
 
-GITLAB = """\
+
+def gitlab(install: str = TEST_INSTALL, requirement: str = "qualitygate") -> str:
+    return f"""\
 qualitygate:
   image: python:3.12
   rules:
@@ -65,7 +79,7 @@ qualitygate:
   variables:
     GIT_DEPTH: "0"  # history back to the merge base
   script:
-    - python -m pip install -e ".[test]" qualitygate
+    - {pip_install(install, requirement)}
     - qualitygate check --base "$CI_MERGE_REQUEST_DIFF_BASE_SHA"
       --report terminal --report junit:qualitygate-junit.xml
   artifacts:
@@ -73,3 +87,7 @@ qualitygate:
     reports:
       junit: qualitygate-junit.xml
 """
+
+
+GITHUB_ACTIONS = github_actions()
+GITLAB = gitlab()

@@ -11,14 +11,15 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import InlineTable, Table
 
-from qualitygate.adopt import scaffold, snippets, tomledit
+from qualitygate.adopt import project_facts, scaffold, snippets, tomledit
 from qualitygate.commands import options as cli
 from qualitygate.errors import ConfigError, ExitCode, UsageError
 from qualitygate.project import config, git
@@ -86,36 +87,73 @@ def _validate(path: Path, text: str) -> None:
             raise ConfigError(str(path), "", f"the proposed config does not load ({exc})") from exc
 
 
-def _ci_snippet(root: Path) -> tuple[str, str]:
+DOCS = f"{project_facts.HOME}/blob/main/docs"  # the pages, online: not paths in the project
+
+
+def _ci_snippet(root: Path, install: str, requirement: str) -> tuple[str, str]:
     if (root / ".gitlab-ci.yml").is_file():
-        return "add a job to .gitlab-ci.yml (docs/gitlab.md)", snippets.GITLAB
-    return "add .github/workflows/qualitygate.yml (docs/github-actions.md)", snippets.GITHUB_ACTIONS
+        return f"add a job to .gitlab-ci.yml ({DOCS}/gitlab.md)", snippets.gitlab(
+            install, requirement
+        )
+    return (
+        f"add .github/workflows/qualitygate.yml ({DOCS}/github-actions.md)",
+        snippets.github_actions(install, requirement),
+    )
 
 
 def _print_summary(out: TextIO, proposal: scaffold.Proposal) -> None:
+    tests = ", ".join(proposal.tests)
     rows = [
         ("source", ", ".join(proposal.source) or "the whole repository"),
-        ("tests", ", ".join(proposal.tests) + ("" if proposal.tests_found else " (none found)")),
+        (
+            "tests",
+            {
+                scaffold.FOUND: tests,
+                scaffold.TESTPATHS: f"{tests} (pytest's testpaths)",
+                scaffold.NONE: "none found: pytest's own discovery decides",
+            }[proposal.tests_from],
+        ),
         *((f"layer {layer.name}", ", ".join(layer.paths)) for layer in proposal.layers),
     ]
-    if not proposal.layers:
+    if proposal.python:
+        rows.append(("python", f"{proposal.python} (the project's environment)"))
+    if proposal.preset:
+        rows.append(
+            ("layers", "none: one package, so the library preset (min_mutation_score 60)")
+        )
+    elif not proposal.layers:
         rows.append(("layers", "no layer folders found: every file is in layer 'other'"))
     for label, value in rows:
         print(f"  {label:<22} {value}", file=out)
 
 
-def _print_next(out: TextIO, root: Path) -> None:
-    isolated = (root / snippets.PROJECT_PYTHON).is_file()
-    hooks = snippets.pre_commit_isolated() if isolated else snippets.pre_commit_system()
-    where, ci = _ci_snippet(root)
+def _print_next(out: TextIO, root: Path, proposal: scaffold.Proposal) -> None:
+    source = project_facts.install_source()
+    python = proposal.python or snippets.PROJECT_PYTHON
+    if proposal.python or (root / snippets.PROJECT_PYTHON).is_file():
+        hooks = snippets.pre_commit_isolated(python, source.hooks_repo, source.rev)
+    else:
+        hooks = snippets.pre_commit_system(source.hooks_repo, source.rev)
+    install = project_facts.test_install(_pyproject(root))
+    where, ci = _ci_snippet(root, install, source.requirement)
+    quoted = f'"{source.requirement}"' if " " in source.requirement else source.requirement
     print(
-        "\nNext: `qualitygate report --no-run` shows where each layer stands today; lower a"
-        "\ntarget that is far off, or record a baseline (docs/ratchet.md)."
-        "\n\nPre-commit: add to .pre-commit-config.yaml (docs/pre-commit.md), then run"
+        f"\nInstall qualitygate where the tests run: {proposal.python or 'python'} -m pip"
+        f" install {quoted}"
+        "\n\nNext: `qualitygate report --no-run` shows where each layer stands today; lower a"
+        f"\ntarget that is far off, or record a baseline ({DOCS}/ratchet.md)."
+        f"\n\nPre-commit: add to .pre-commit-config.yaml ({DOCS}/pre-commit.md), then run"
         f"\n`{snippets.INSTALL_HOOKS}`:\n\n{hooks}\nCI: {where}:\n\n{ci}",
         end="",
         file=out,
     )
+
+
+def _pyproject(root: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
 
 
 def _write(path: Path, text: str) -> None:
@@ -127,7 +165,9 @@ def _write(path: Path, text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = cli.repository(args)
-    proposal = scaffold.propose(git.tracked_files(root))
+    python = project_facts.find_venv(root)
+    testpaths = project_facts.pytest_testpaths(root, [python] if python else [])
+    proposal = scaffold.propose(git.tracked_files(root), testpaths, python)
     table = scaffold.config_table(proposal)
     standalone = root / "qualitygate.toml"
     if standalone.is_file():
@@ -146,5 +186,5 @@ def run(args: argparse.Namespace) -> int:
     shown = text if path == standalone else text[text.rindex(HEADER) :]
     verb = "Would write" if args.dry_run else "Wrote"
     print(f"\n{verb} to {path.name}:\n\n{shown.rstrip()}", file=out)
-    _print_next(out, root)
+    _print_next(out, root, proposal)
     return ExitCode.PASSED
