@@ -63,6 +63,9 @@ def test_a_flat_library_gets_its_testpaths_extra_and_the_library_preset(
     assert cfg.preset == "library" and cfg.layers[0].min_mutation_score == 60
     assert 'python -m pip install -e ".[tests]"' in out  # the project's own extra
     assert "(docs/" not in out  # no path that exists only in qualitygate's repository
+    paths = (str(root), project_facts.install_source().requirement)  # as long as they are
+    wide = [line for line in out.splitlines() if len(line) > 80]
+    assert all(any(p in line for p in paths) for line in wide), wide
     assert f"{project_facts.HOME}/blob/main/docs/pre-commit.md" in out
 
 

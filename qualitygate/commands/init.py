@@ -92,11 +92,11 @@ DOCS = f"{project_facts.HOME}/blob/main/docs"  # the pages, online: not paths in
 
 def _ci_snippet(root: Path, install: str, requirement: str) -> tuple[str, str]:
     if (root / ".gitlab-ci.yml").is_file():
-        return f"add a job to .gitlab-ci.yml ({DOCS}/gitlab.md)", snippets.gitlab(
+        return f"add a job to .gitlab-ci.yml\n  {DOCS}/gitlab.md", snippets.gitlab(
             install, requirement
         )
     return (
-        f"add .github/workflows/qualitygate.yml ({DOCS}/github-actions.md)",
+        f"add .github/workflows/qualitygate.yml\n  {DOCS}/github-actions.md",
         snippets.github_actions(install, requirement),
     )
 
@@ -119,7 +119,7 @@ def _print_summary(out: TextIO, proposal: scaffold.Proposal) -> None:
         rows.append(("python", f"{proposal.python} (the project's environment)"))
     if proposal.preset:
         rows.append(
-            ("layers", "none: one package, so the library preset (min_mutation_score 60)")
+            ("layers", "none: one package, so preset library (mutation score 60)")
         )
     elif not proposal.layers:
         rows.append(("layers", "no layer folders found: every file is in layer 'other'"))
@@ -141,9 +141,10 @@ def _print_next(out: TextIO, root: Path, proposal: scaffold.Proposal) -> None:
         f"\nInstall qualitygate where the tests run: {proposal.python or 'python'} -m pip"
         f" install {quoted}"
         "\n\nNext: `qualitygate report --no-run` shows where each layer stands today; lower a"
-        f"\ntarget that is far off, or record a baseline ({DOCS}/ratchet.md)."
-        f"\n\nPre-commit: add to .pre-commit-config.yaml ({DOCS}/pre-commit.md), then run"
-        f"\n`{snippets.INSTALL_HOOKS}`:\n\n{hooks}\nCI: {where}:\n\n{ci}",
+        f"\ntarget that is far off, or record a baseline:\n  {DOCS}/ratchet.md"
+        f"\n\nPre-commit: add to .pre-commit-config.yaml, then run"
+        f"\n`{snippets.INSTALL_HOOKS}`\n  {DOCS}/pre-commit.md\n\n{hooks}"
+        f"\nCI: {where}\n\n{ci}",
         end="",
         file=out,
     )
