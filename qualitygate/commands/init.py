@@ -119,7 +119,7 @@ def _print_summary(out: TextIO, proposal: scaffold.Proposal) -> None:
         rows.append(("python", f"{proposal.python} (the project's environment)"))
     if proposal.preset:
         rows.append(
-            ("layers", "none: one package, so preset library (mutation score 60)")
+            ("layers", "one package: preset library (min_mutation_score 60)")
         )
     elif not proposal.layers:
         rows.append(("layers", "no layer folders found: every file is in layer 'other'"))
