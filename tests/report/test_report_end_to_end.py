@@ -363,9 +363,9 @@ def test_no_run_with_coverage_file_is_a_usage_error(tmp_path, capsys):
 
 def test_unknown_format_is_a_usage_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(["report", "-C", str(tmp_path), "--format", "html"])
+        main(["report", "-C", str(tmp_path), "--format", "pdf"])
     assert exit_info.value.code == 2
-    assert "unknown report format 'html'" in capsys.readouterr().err
+    assert "unknown report format 'pdf'" in capsys.readouterr().err
 
 
 @pytest.mark.slow
