@@ -14,6 +14,7 @@ from qualitygate import __version__, process
 from qualitygate.commands import accept as accept_command
 from qualitygate.commands import baseline as baseline_command
 from qualitygate.commands import check as check_command
+from qualitygate.commands import doctor as doctor_command
 from qualitygate.commands import init as init_command
 from qualitygate.commands import merge as merge_command
 from qualitygate.commands import report as report_command
@@ -46,6 +47,11 @@ COMMANDS: dict[
         "mark a surviving mutant of the last check as accepted, with a reason, in a committed file",
         accept_command.add_arguments,
         accept_command.run,
+    ),
+    "doctor": (
+        "check that the project's interpreter has pytest, coverage and mutmut; --install adds them",
+        doctor_command.add_arguments,
+        doctor_command.run,
     ),
     "merge": (
         "merge the JSON parts of a sharded check into one verdict and render any report",
