@@ -12,7 +12,8 @@ import contextlib
 import os
 import signal
 import subprocess
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -52,6 +53,29 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
+POLL = 0.25  # seconds between two calls of while_waiting
+
+
+def _communicate(
+    proc: subprocess.Popen[bytes], timeout: float | None, while_waiting: Callable[[], None] | None
+) -> tuple[bytes, bytes]:
+    """proc.communicate, waking every POLL seconds to call `while_waiting` (communicate may
+    be called again after its timeout: the output read so far is kept)."""
+    if while_waiting is None:
+        return proc.communicate(timeout=timeout)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            raise subprocess.TimeoutExpired(proc.args, timeout or 0)
+        try:
+            return proc.communicate(timeout=POLL if left is None else min(POLL, left))
+        except subprocess.TimeoutExpired:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise
+            while_waiting()
+
+
 def run(
     args: Sequence[str],
     *,
@@ -59,8 +83,10 @@ def run(
     timeout: float | None = None,
     env: Mapping[str, str] | None = None,
     what: str = "",
+    while_waiting: Callable[[], None] | None = None,
 ) -> Completed:
-    """Run `args` in `cwd`; kill its whole process group on timeout or interrupt."""
+    """Run `args` in `cwd`; kill its whole process group on timeout or interrupt.
+    `while_waiting` is called about every POLL seconds until it ends (for progress)."""
     name = what or Path(args[0]).name
     try:
         proc = subprocess.Popen(
@@ -80,7 +106,7 @@ def run(
             "point it at an executable interpreter",
         ) from exc
     try:
-        out, err = proc.communicate(timeout=timeout)
+        out, err = _communicate(proc, timeout, while_waiting)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         raise Timeout(

@@ -9,5 +9,8 @@ class Progress:
     def stage(self, text: str) -> None:
         pass
 
+    def tests(self, ran: int, collected: int) -> None:
+        """How far the test run under coverage is."""
+
     def mutants(self, done: int, total: int, killed: int, survived: int) -> None:
         pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from types import TracebackType
 from typing import TextIO
 
@@ -37,6 +38,8 @@ class ConsoleProgress(PipelineProgress):
         self._bar: Progress | None = None
         self._task = TaskID(0)
         self._last_plain = -1
+        self._last_tests = 0
+        self._tests_started: float | None = None
 
     def __enter__(self) -> ConsoleProgress:
         return self
@@ -62,6 +65,23 @@ class ConsoleProgress(PipelineProgress):
             self._status = self._console.status(text + "…")
             self._status.start()
         else:
+            print(f"qualitygate: {text}", file=self._stream, flush=True)
+
+    def tests(self, ran: int, collected: int) -> None:
+        """'412/1,200 tests · 0:37' on a terminal; in plain text, a line each tenth."""
+        if self._quiet or not collected:
+            return
+        if self._tests_started is None:
+            self._tests_started = time.monotonic()
+        elapsed = int(time.monotonic() - self._tests_started)
+        text = f"{ran:,}/{collected:,} tests · {elapsed // 60}:{elapsed % 60:02d}"
+        if self._rich:
+            if self._status is not None:
+                self._status.update(f"Running the tests under coverage: {text}")
+            return
+        step = max(1, collected // 10)
+        if ran == collected or ran - self._last_tests >= step:
+            self._last_tests = ran
             print(f"qualitygate: {text}", file=self._stream, flush=True)
 
     def mutants(self, done: int, total: int, killed: int, survived: int) -> None:

@@ -34,3 +34,6 @@ def test_the_try_fails_with_the_gaps_the_readme_describes(tmp_path: Path) -> Non
     for figure in ("77.8%", "66.7%", "line 5", "line 7", "exit code 1"):
         assert figure in readme  # the README describes this very output
     assert list(tmp_path.iterdir()) == []  # the temporary repository is gone
+    steps = done.stderr.splitlines()  # progress, plain: not a terminal
+    assert "qualitygate: Mutation: generating the mutants of 1 file" in steps
+    assert "qualitygate: Mutation: test statistics, then 9 mutants (0 cached)" in steps

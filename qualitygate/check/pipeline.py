@@ -128,11 +128,11 @@ def mutate(
         progress.stage(f"Keeping the mutation workspace: {path}")
 
     if options.use_cache:
-        outcome = run_mutation(request, progress.mutants, kept)
+        outcome = run_mutation(request, progress.mutants, kept, progress.stage)
     else:
         with tempfile.TemporaryDirectory(prefix="qualitygate-no-cache-") as empty:
             no_cache = replace(request, cache_dir=Path(empty))
-            outcome = run_mutation(no_cache, progress.mutants, kept)
+            outcome = run_mutation(no_cache, progress.mutants, kept, progress.stage)
     return replace(outcome, not_testable=outcome.not_testable + import_only)
 
 

@@ -95,7 +95,15 @@ def gather_coverage(
     else:
         progress.stage("Running the tests under coverage")
         run = testrun.run_tests(
-            root, python_of(cfg), cfg.source, cfg.tests, cfg.timeout, cfg.pytest_args, facts, select
+            root,
+            python_of(cfg),
+            cfg.source,
+            cfg.tests,
+            cfg.timeout,
+            cfg.pytest_args,
+            facts,
+            select,
+            on_tests=progress.tests,
         )
         measured, source = run.measured, "pytest"
         ran = run.test_files | _context_files(measured)

@@ -21,8 +21,10 @@ another folder.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ _state: dict[str, Any] = {
     "ran": 0,
     "prefix": "",
     "files": set(),
+    "progress_at": 0.0,
 }
 
 
@@ -135,11 +138,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     _state["collected"] = len(session.items)
+    _progress(force=True)
+
+
+PROGRESS_EVERY = 0.2  # seconds between two writes of the progress file
+
+
+def _progress(force: bool = False) -> None:
+    """`progress` in the work folder: "RAN COLLECTED", for qualitygate's progress display;
+    written at most every PROGRESS_EVERY seconds, replaced whole so a reader never sees half."""
+    now = time.monotonic()
+    if not force and now - _state["progress_at"] < PROGRESS_EVERY:
+        return
+    _state["progress_at"] = now
+    work = _work()
+    partial = work / f"progress.{os.getpid()}"
+    with contextlib.suppress(OSError):
+        partial.write_text(f"{_state['ran']} {_state['collected']}")
+        os.replace(partial, work / "progress")
 
 
 def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
     _state["ran"] += 1
     _state["files"].add(str(_state["prefix"]) + nodeid.split("::", 1)[0])
+    if os.getpid() == _state["pid"]:
+        _progress()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -25,7 +25,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -244,6 +244,27 @@ def _has_test_lines(measured: Mapping[str, Measured]) -> bool:
     )
 
 
+def _progress_reader(
+    path: Path, on_tests: Callable[[int, int], None] | None
+) -> Callable[[], None] | None:
+    """A callback that passes the plugin's latest "RAN COLLECTED" to `on_tests`."""
+    if on_tests is None:
+        return None
+    told = (-1, -1)
+
+    def read() -> None:
+        nonlocal told
+        try:
+            ran, collected = (int(n) for n in path.read_text().split())
+        except (OSError, ValueError):
+            return
+        if (ran, collected) != told:
+            told = (ran, collected)
+            on_tests(ran, collected)
+
+    return read
+
+
 def run_tests(
     root: Path,
     python: str,
@@ -253,11 +274,13 @@ def run_tests(
     extra: Sequence[str] = (),
     facts: PytestFacts | None = None,
     select: Selection | None = None,
+    on_tests: Callable[[int, int], None] | None = None,
 ) -> TestRun:
     """Run the suite once under coverage; a red suite raises TestsFailedError.
 
     With `select`, only its tests and whole test files run (none at all is a run),
-    collected from `select.test_files` when it names any."""
+    collected from `select.test_files` when it names any. `on_tests(ran, collected)` is
+    told how far the run is, from the plugin's progress file, while it runs."""
     started = time.monotonic()
     facts = facts or ask_pytest(root, python, tests, extra, timeout)
     with tempfile.TemporaryDirectory(prefix="qualitygate-") as tmp:
@@ -272,7 +295,14 @@ def run_tests(
         args = command(python, work.path, [root / s for s in source], tests, facts, extra)
         left = max(1.0, timeout - (time.monotonic() - started))
         try:
-            done = process.run(args, cwd=root, timeout=left, env=env, what="pytest")
+            done = process.run(
+                args,
+                cwd=root,
+                timeout=left,
+                env=env,
+                what="pytest",
+                while_waiting=_progress_reader(work.path / "progress", on_tests),
+            )
         except process.Timeout as exc:  # name the budget the user set, not what was left
             raise process.Timeout(
                 f"pytest did not finish within {timeout:.0f} s and was stopped", exc.hint

@@ -324,8 +324,10 @@ def run_mutation(
     request: MutationRequest,
     progress: Progress | None = None,
     kept: Callable[[Path], None] | None = None,
+    steps: Callable[[str], None] = lambda text: None,
 ) -> MutationOutcome:
-    """Mutation-test the changed lines; see the package docstring."""
+    """Mutation-test the changed lines; see the package docstring. `steps` is told each
+    step of the set-up, before the mutants run (`progress`)."""
     changed = {path: lines for path, lines in request.changed_lines.items() if lines}
     if not changed:
         return MutationOutcome(mutants=(), not_testable=(), excluded_tests=(), executed=0)
@@ -333,12 +335,16 @@ def run_mutation(
     plan = _plan(request, changed, budget)
     if not plan.mutate:
         return _outcome((), _scope(plan, {}), (), 0)
+    steps("Mutation: copying the project to a workspace")
     with temporary_workspace(request.root, request.keep_workspace) as workspace:
         if request.keep_workspace and kept is not None:
             kept(workspace.project)
         stage = _Stage(plan, workspace, budget)
         with stage.session:
+            steps("Mutation: starting mutmut")
             stage.start()
+            count = len(plan.mutate)
+            steps(f"Mutation: generating the mutants of {count} file{'s' * (count != 1)}")
             probed = stage.probe()
             scoped = _scope(plan, probed)
             suite = TestSuite.of(request.root, plan.files, request.tests, request.test_files)
@@ -348,6 +354,7 @@ def run_mutation(
             fresh: list[Mutant] = []
             excluded: tuple[str, ...] = ()
             if misses:
+                steps(f"Mutation: test statistics, then {len(misses)} mutants ({len(hits)} cached)")
                 results, excluded = stage.run(misses, list(hits.values()), probed, progress)
                 fresh = [_mutant(spec, results) for spec in misses]
                 cache.store({s.name: s for s in misses}, fresh, suite)

@@ -4,6 +4,7 @@ and runs that end in ways other than passing or failing tests."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,22 @@ def test_report_and_check_give_a_layer_one_figure(
     assert (reported["statements"], reported["covered"]) == (statements, covered)
     assert (layer["statements"], layer["covered"]) == (statements, covered)
     assert reported["line_coverage"] == layer["coverage"]
+
+
+def test_the_run_tells_how_far_it_is(tmp_path: Path) -> None:
+    """The plugin writes "RAN COLLECTED" while pytest runs; the gate reads it to show
+    '7/12 tests · 0:01'. Each test sleeps so the run outlasts a few polls."""
+    from qualitygate.measure import testrun
+
+    tests = "".join(f"def test_{i}():\n    time.sleep(0.15)\n\n" for i in range(12))
+    files = {"app/__init__.py": "", "tests/test_s.py": "import time\n\n" + tests}
+    root = make_repo(tmp_path / "r", files)
+    before = snapshot(root)
+    seen: list[tuple[int, int]] = []
+    run = testrun.run_tests(
+        root, sys.executable, ["app"], ["tests"], 300, on_tests=lambda r, c: seen.append((r, c))
+    )
+    assert run.tests_ran == 12
+    assert seen and all(c == 12 and 0 <= r <= 12 for r, c in seen)
+    assert [r for r, _ in seen] == sorted(r for r, _ in seen)  # it only moves forward
+    assert snapshot(root) == before  # the progress file lives in the work folder
