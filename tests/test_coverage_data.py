@@ -96,3 +96,22 @@ def test_bad_data_files_name_the_file(tmp_path: Path, content: bytes, message: s
 def test_missing_data_file(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cannot read the coverage file"):
         read_data_file(tmp_path / "nope")
+
+
+def test_cobertura_lists_the_statements_so_the_file_is_not_parsed(tmp_path: Path) -> None:
+    """Every <line> of a class is a statement (coverage xml writes them, exclusions
+    applied), hit or not; the report is trusted as diff-cover trusts it. Line 2 here is
+    left out, as an exclusion pragma would, and a <methods> line counts once."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "m.py").write_text("x = 1\ny = 2\nz = 3\n")
+    (tmp_path / "c.xml").write_text(
+        '<?xml version="1.0" ?><coverage><sources><source>\n  /ci/proj\n</source></sources>'
+        '<packages><package><classes><class filename="app/m.py"><methods><method>'
+        '<lines><line number="1" hits="3"/></lines></method></methods>'
+        '<lines><line number="1" hits="3"/><line number="3" hits="0"/></lines>'
+        "</class></classes></package></packages></coverage>"
+    )
+    measured = read_data_file(tmp_path / "c.xml")
+    assert set(measured) == {"/ci/proj/app/m.py"}  # the source's text, stripped
+    found = file_coverage(tmp_path, ["app/m.py"], measured)["app/m.py"]
+    assert found.statements == {1, 3} and found.executed == {1}

@@ -13,11 +13,11 @@ import contextlib
 import multiprocessing
 import os
 import sqlite3
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from xml.parsers import expat
 
 import coverage
 from coverage.exceptions import CoverageException
@@ -38,6 +38,8 @@ class Measured:
 
     lines: frozenset[int]
     contexts: Mapping[int, frozenset[str]] | None = None
+    # The file's statements when the data lists them (Cobertura does); None: parse the file.
+    statements: frozenset[int] | None = None
 
 
 def _config_file(root: Path) -> str | bool:
@@ -186,34 +188,95 @@ def read_sqlite(path: Path) -> dict[str, Measured]:
         ) from exc
 
 
-def read_cobertura(path: Path) -> dict[str, Measured]:
-    try:
-        tree = ET.parse(path)
-    except ET.ParseError as exc:
-        raise UsageError(f"{path}: not valid XML ({exc})", "pass a Cobertura XML report") from exc
-    root = tree.getroot()
-    if root.tag != "coverage":
-        raise UsageError(f"{path}: not a Cobertura report (root <{root.tag}>)", "use coverage xml")
-    sources = [s.text.strip() for s in root.iter("source") if s.text and s.text.strip()] or [""]
-    lines: dict[str, set[int]] = {}
-    for cls in root.iter("class"):
-        filename = cls.get("filename", "")
-        hits = set()
-        for line in cls.iter("line"):
-            number, count = line.get("number", "0"), line.get("hits", "0")
+class _Cobertura:
+    """A Cobertura report read as it streams past (expat, no tree: a report of 600k lines
+    would hold 600k elements): each class's lines, executed or not, by its filename."""
+
+    def __init__(self, path: Path, parser: expat.XMLParserType) -> None:
+        self.path, self.parser = path, parser
+        self.root = ""
+        self.sources: list[str] = []
+        self.text: list[str] | None = None  # inside <source>
+        self.file: str | None = None  # inside <class>
+        self.hit: dict[str, set[int]] = {}
+        self.listed: dict[str, set[int]] = {}
+        self.hit_now: set[int] = set()  # the current class's
+        self.listed_now: set[int] = set()
+        parser.buffer_text = True
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag == "line" and self.file is not None:  # first: nearly every element is one
+            number, count = attrs.get("number", "0"), attrs.get("hits", "0")
             if not (number.isdigit() and count.isdigit()):
                 raise UsageError(
-                    f"{path}: {filename}: <line number={number!r} hits={count!r}> is not "
+                    f"{self.path}: {self.file}: <line number={number!r} hits={count!r}> is not "
                     "a line number and a hit count",
                     "pass a Cobertura XML report as coverage xml writes it",
                 )
-            if int(count) > 0:
-                hits.add(int(number))
-        for source in sources:
-            lines.setdefault(
-                str(PurePosixPath(source.replace("\\", "/")) / filename), set()
-            ).update(hits)
-    return {name: Measured(frozenset(found)) for name, found in lines.items()}
+            line = int(number)
+            self.listed_now.add(line)
+            if count != "0" and int(count) > 0:
+                self.hit_now.add(line)
+            return
+        if not self.root:
+            self.root = tag
+            if tag != "coverage":
+                raise UsageError(
+                    f"{self.path}: not a Cobertura report (root <{tag}>)", "use coverage xml"
+                )
+        if tag == "class":
+            self.file = attrs.get("filename", "")
+            self.hit_now = self.hit.setdefault(self.file, set())
+            self.listed_now = self.listed.setdefault(self.file, set())
+        elif tag == "source":
+            self.text = []
+            self.parser.CharacterDataHandler = self.chars  # only here: text matters nowhere else
+
+    def end(self, tag: str) -> None:
+        if tag == "class":
+            self.file = None
+        elif tag == "source" and self.text is not None:
+            found = "".join(self.text).strip()
+            if found:
+                self.sources.append(found)
+            self.text = None
+            self.parser.CharacterDataHandler = None
+
+    def chars(self, data: str) -> None:
+        if self.text is not None:
+            self.text.append(data)
+
+
+def read_cobertura(path: Path) -> dict[str, Measured]:
+    """Executed lines by file, and the file's statements as the report lists them (every
+    <line>, hit or not): coverage xml writes each statement, exclusions applied, so the
+    files it covers need no parsing (diff-cover trusts the same lists)."""
+    parser = expat.ParserCreate()
+    report = _Cobertura(path, parser)
+    try:
+        with path.open("rb") as stream:
+            parser.ParseFile(stream)
+    except expat.ExpatError as exc:
+        raise UsageError(f"{path}: not valid XML ({exc})", "pass a Cobertura XML report") from exc
+    except OSError as exc:
+        raise UsageError(
+            f"{path}: cannot read it ({exc.strerror})", "check --coverage-file"
+        ) from exc
+    if not report.root:
+        raise UsageError(f"{path}: not valid XML (no element)", "pass a Cobertura XML report")
+    lines: dict[str, set[int]] = {}
+    statements: dict[str, set[int]] = {}
+    for filename in report.hit:
+        for source in report.sources or [""]:
+            name = str(PurePosixPath(source.replace("\\", "/")) / filename)
+            lines.setdefault(name, set()).update(report.hit[filename])
+            statements.setdefault(name, set()).update(report.listed[filename])
+    return {
+        name: Measured(frozenset(found), statements=frozenset(statements[name]))
+        for name, found in lines.items()
+    }
 
 
 def read_data_file(path: Path) -> dict[str, Measured]:
@@ -262,12 +325,17 @@ def file_coverage(
 ) -> dict[str, FileCoverage]:
     """Coverage of each repo-relative file; files the data never saw are 0% covered."""
     files = list(files)
-    parsed = StatementParser(root).statements(files)
     matched = match_paths(measured, root, files)
+    listed = {}
+    for rel in files:
+        found = measured.get(matched.get(rel, ""))
+        if found is not None and found.statements is not None:
+            listed[rel] = found.statements
+    parsed = StatementParser(root).statements([rel for rel in files if rel not in listed])
     has_contexts = any(m.contexts is not None for m in measured.values())
     result = {}
     for rel in files:
-        statements = parsed[rel]
+        statements = listed[rel] if rel in listed else parsed[rel]
         found = measured.get(matched.get(rel, ""))
         if found is None:
             result[rel] = FileCoverage(rel, statements, frozenset(), False, {}, has_contexts)

@@ -27,6 +27,8 @@ def plain_table(rows: list[tuple[str, ...]]) -> list[str]:
 def visible(text: str) -> str:
     """`text` with every control character shown as its escape (`\\n`, `\\x1b`), so a file
     name cannot break a line, colour a terminal or forge a CI workflow command."""
+    if text.isprintable():  # nearly always: no character to look at one by one
+        return text
     return "".join(
         c if c.isprintable() or c == "\t" else c.encode("unicode_escape").decode("ascii")
         for c in text
