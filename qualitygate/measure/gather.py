@@ -11,11 +11,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qualitygate.errors import ConfigError
-from qualitygate.measure import coverage_data, testrun
+from qualitygate.measure import coverage_data, facts_cache, testrun
 from qualitygate.measure.selection import Selection
 from qualitygate.measure.testrun import PytestFacts
 from qualitygate.model import FileCoverage
 from qualitygate.progress import Progress
+from qualitygate.project import git
 from qualitygate.project.config import TEST_FILE_NAMES, Config
 
 
@@ -47,7 +48,15 @@ def with_pytest_layout(root: Path, cfg: Config, progress: Progress) -> tuple[Con
     resolved facts for the run that follows."""
     check_test_folders(root, cfg)
     progress.stage("Asking pytest where the tests are")
-    facts = testrun.ask_pytest(root, python_of(cfg), cfg.tests, cfg.pytest_args, cfg.timeout)
+    python = python_of(cfg)
+    facts = facts_cache.cached(
+        git.git_dir(root) / "qualitygate",
+        root,
+        python,
+        cfg.tests,
+        cfg.pytest_args,
+        lambda: testrun.ask_pytest(root, python, cfg.tests, cfg.pytest_args, cfg.timeout),
+    )
     patterns = (*facts.python_files, "conftest.py") if facts.python_files else TEST_FILE_NAMES
     paths = _relative(root, facts.rootdir, facts.testpaths)
     return replace(cfg, test_paths=paths, test_patterns=patterns), facts
