@@ -3,65 +3,54 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from qualitygate import __version__, process
-from qualitygate.commands import accept as accept_command
-from qualitygate.commands import baseline as baseline_command
-from qualitygate.commands import check as check_command
-from qualitygate.commands import doctor as doctor_command
-from qualitygate.commands import init as init_command
-from qualitygate.commands import merge as merge_command
-from qualitygate.commands import report as report_command
 from qualitygate.errors import ExitCode, QualityGateError, on_sigterm
 
-COMMANDS: dict[
-    str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
-] = {
-    "check": (
-        "gate the current change on diff coverage and mutation testing, per layer",
-        check_command.add_arguments,
-        check_command.run,
-    ),
-    "init": (
-        "propose layers from the repository's folders and write [tool.qualitygate]",
-        init_command.add_arguments,
-        init_command.run,
-    ),
+# name -> (help, module in qualitygate.commands with add_arguments(parser) and run(args)).
+# A command's module is imported only when that command runs (or --help lists them all):
+# the commit hook should not load what `init` or `report` need.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("gate the current change on diff coverage and mutation testing, per layer", "check"),
+    "init": ("propose layers from the repository's folders and write [tool.qualitygate]", "init"),
     "report": (
         "report every layer's test gaps: modules untested or only imported, tests missing",
-        report_command.add_arguments,
-        report_command.run,
+        "report",
     ),
     "baseline": (
         "record each layer's figures in a committed file that check and report hold them to",
-        baseline_command.add_arguments,
-        baseline_command.run,
+        "baseline",
     ),
     "accept": (
         "mark a surviving mutant of the last check as accepted, with a reason, in a committed file",
-        accept_command.add_arguments,
-        accept_command.run,
+        "accept",
     ),
     "doctor": (
         "check that the project's interpreter has pytest, coverage and mutmut; --install adds them",
-        doctor_command.add_arguments,
-        doctor_command.run,
+        "doctor",
     ),
     "merge": (
         "merge the JSON parts of a sharded check into one verdict and render any report",
-        merge_command.add_arguments,
-        merge_command.run,
+        "merge",
     ),
 }
 
 
-def parser() -> argparse.ArgumentParser:
+def command(name: str) -> ModuleType:
+    return importlib.import_module(f"qualitygate.commands.{COMMANDS[name][1]}")
+
+
+def parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with `only`, the options of that command alone are defined (the
+    others keep their name and help), so only its module is imported."""
     top = argparse.ArgumentParser(
         prog="qualitygate",
         description="Gate every change on diff coverage and mutation testing, per layer.",
@@ -70,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--version", action="version", version=f"qualitygate {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (help_text, add_arguments, _) in COMMANDS.items():
+    for name, (help_text, _) in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         cmd.add_argument(
             "-C",
@@ -79,7 +68,8 @@ def parser() -> argparse.ArgumentParser:
             default=Path.cwd(),
             help="the repository to work in (default: the current folder)",
         )
-        add_arguments(cmd)
+        if only is None or name == only:
+            command(name).add_arguments(cmd)
     return top
 
 
@@ -102,17 +92,21 @@ def _failure(exc: QualityGateError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    if args.command is None:
-        parser().print_help()
-        return ExitCode.USAGE_ERROR
     # Ctrl-C must always stop the gate cleanly, even when a parent (a CI runner, a shell
-    # script's background job) started it with SIGINT ignored.
+    # script's background job) started it with SIGINT ignored; and from the first import
+    # of the command's module on, which the parser does.
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     previous = signal.signal(signal.SIGTERM, on_sigterm)
-    process.echo_to(sys.stderr if getattr(args, "verbose", False) else None)
     try:
-        return COMMANDS[args.command][2](args)
+        given = list(sys.argv[1:] if argv is None else argv)
+        named = next((a for a in given if not a.startswith("-")), None)
+        args = parser(named if named in COMMANDS else "").parse_args(given)
+        if args.command is None:
+            parser("").print_help()
+            return ExitCode.USAGE_ERROR
+        process.echo_to(sys.stderr if getattr(args, "verbose", False) else None)
+        code: int = command(args.command).run(args)
+        return code
     except QualityGateError as exc:
         _error(_failure(exc))
         return exc.exit_code

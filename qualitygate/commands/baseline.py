@@ -8,7 +8,6 @@ import sys
 from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode
 from qualitygate.gate import ratchet
-from qualitygate.report.pipeline import measure_baseline
 from qualitygate.ui import ConsoleProgress
 
 
@@ -26,6 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from qualitygate.report.pipeline import measure_baseline  # only this command needs it
+
     root = cli.repository(args)
     cfg = cli.load_config(args, root)
     path = root / cfg.baseline

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TextIO
 
 from qualitygate.commands import options as cli
 from qualitygate.errors import ExitCode, UsageError
 from qualitygate.report.model import Report
-from qualitygate.report.pipeline import ReportOptions, run_report
-from qualitygate.reporters.report import html, issue, jsonreport, markdown, terminal
+from qualitygate.reporters import LazyRenderers
 from qualitygate.reporters.targets import (
     ReportTarget,
     target_parser,
@@ -23,13 +22,10 @@ from qualitygate.ui import ConsoleProgress
 
 ReportRenderer = Callable[[Report, TextIO], None]
 
-REPORT_FORMATS: dict[str, ReportRenderer] = {
-    "terminal": terminal.render,
-    "markdown": markdown.render,
-    "issue": issue.render,
-    "json": jsonreport.render,
-    "html": html.render,
-}
+REPORT_FORMATS: Mapping[str, ReportRenderer] = LazyRenderers(
+    "qualitygate.reporters.report",
+    {f: f for f in ("terminal", "markdown", "issue", "html")} | {"json": "jsonreport"},
+)
 
 
 parse_target = target_parser(REPORT_FORMATS)
@@ -65,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
             "--no-run and --coverage-file exclude each other",
             "drop --no-run to read the coverage file",
         )
+    from qualitygate.report.pipeline import ReportOptions, run_report
+
     root = cli.repository(args)
     cfg = cli.load_config(args, root)
     options = ReportOptions(

@@ -23,7 +23,21 @@ Statuses: killed, timeout (detected); survived, no_tests, suspicious
 
 from __future__ import annotations
 
-from qualitygate.mutation.engine import run_mutation
+from typing import TYPE_CHECKING, Any
+
 from qualitygate.mutation.model import Mutant, MutationOutcome, MutationRequest, NotTestable
+
+if TYPE_CHECKING:
+    from qualitygate.mutation.engine import run_mutation
+
+
+def __getattr__(name: str) -> Any:
+    """`run_mutation` is imported when first used: a check without mutation (the commit
+    hook) need not load the engine, and `mutation.model` stays cheap to import."""
+    if name == "run_mutation":
+        from qualitygate.mutation.engine import run_mutation
+
+        return run_mutation
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["Mutant", "MutationOutcome", "MutationRequest", "NotTestable", "run_mutation"]
