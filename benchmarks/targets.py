@@ -97,19 +97,38 @@ def verdict(report: str) -> tuple[list[tuple[str, list[int], list[int]]], dict[s
 Row = tuple[str, float, float, str, str]  # measure, ours, theirs, ratio text, target
 
 
+PROJECT_NEEDS = ("pytest>=8", "coverage>=7.6,<8", "pytest-cov>=5")
+
+
+def project_python(base: Path) -> str:
+    """The benchmark projects' own environment, with what such a project has (pytest,
+    coverage, pytest-cov) and nothing of qualitygate's: the set-up the README recommends,
+    qualitygate in its own environment and `python` pointing here. Plain pytest, its
+    comparison, starts in the same environment, so both pay the same start-up."""
+    where = base / "project-venv"
+    python = where / "bin" / "python"
+    if not python.exists():
+        subprocess.run([PY, "-m", "venv", str(where)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *PROJECT_NEEDS], check=True)
+    return str(python)
+
+
 def staged_rows(base: Path, tests: int, seconds: float, label: str, hook_only: bool) -> list[Row]:
     root = base / f"suite-{tests}"
     slow_suite(root, tests, seconds)
-    plain, _ = run(PYTEST, root)
+    py = project_python(base)
+    pytest = [py, *PYTEST[1:]]
+    plain, _ = run(pytest, root)
     rows: list[Row] = []
-    json_report = ["--report", "json", "-q"]
+    json_report = ["--report", "json", "-q", "--python", py]
     if not hook_only:
         write(root, {"README.md": "# bench, edited\n"})
         git(root, "add", "README.md")
         none, _ = run([*GATE, "check", "--staged", "--no-mutation", *json_report], root)
         rows.append(("no Python change / pytest", none, plain, f"{none / plain:.2f}x", "<= 0.05x"))
         commit(root, "readme")
-    run([*GATE, "report", "-q", "--report", f"json:{base / 'seed.json'}"], root)  # one full run
+    seed = [*GATE, "report", "-q", "--python", py, "--report", f"json:{base / 'seed.json'}"]
+    run(seed, root)  # one full run
     write(root, {"app/services/mod_1.py": SLOW_MODULE.format(i=1).replace("x * 1", "1 * x")})
     git(root, "add", "-A")
     staged, selected = run([*GATE, "check", "--staged", "--no-mutation", *json_report], root)
@@ -122,8 +141,9 @@ def staged_rows(base: Path, tests: int, seconds: float, label: str, hook_only: b
         rows.append((f"commit hook, {plain:.0f} s suite (s)", staged, plain, note, "<= 5 s"))
     else:
         rows.append((label, staged, plain, f"{staged / plain:.2f}x; {note}", "<= 0.2x"))
-        check, _ = run([*GATE, "check", "--base", "HEAD~1", "--no-mutation", "-q"], root)
-        cov, _ = run([*PYTEST, "--cov=app", "--cov-branch"], root)
+        gate = [*GATE, "check", "--base", "HEAD~1", "--no-mutation", "-q", "--python", py]
+        check, _ = run(gate, root)
+        cov, _ = run([*pytest, "--cov=app", "--cov-branch"], root)
         ratio = f"{check / cov:.2f}x"
         rows.append(("check --no-mutation / pytest --cov", check, cov, ratio, "<= 1.1x"))
     return rows
