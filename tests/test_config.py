@@ -218,3 +218,21 @@ def test_a_layer_budget_of_accepted_mutants_is_read(tmp_path: Path) -> None:
     assert (cfg.layers[0].max_accepted, cfg.other.max_accepted) == (0, 3)
     (tmp_path / "empty").mkdir()
     assert config.load(tmp_path / "empty", None, env={}).other.max_accepted is None
+
+
+def test_a_relative_python_is_made_absolute_where_it_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mutants run in a copy of the project, where `.venv/bin/python` names nothing:
+    in a config file it is relative to the file's folder, from the environment or a
+    flag to the current folder; a bare name stays a name for PATH."""
+    (tmp_path / "pyproject.toml").write_text('[tool.qualitygate]\npython = ".venv/bin/python"\n')
+    assert config.load(tmp_path, env={}).python == str(tmp_path / ".venv" / "bin" / "python")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    env = {"QUALITYGATE_PYTHON": "venv/bin/python"}
+    assert config.load(tmp_path, env=env).python == str(elsewhere / "venv" / "bin" / "python")
+    flag = config.load(tmp_path, env={}, overrides={"python": "../py/bin/python"}).python
+    assert flag == str(tmp_path / "py" / "bin" / "python")
+    assert config.load(tmp_path, env={}, overrides={"python": "python3"}).python == "python3"

@@ -364,14 +364,27 @@ def load(
         where, prefix = str(found[0]), found[1]
         cfg = _with_preset(cfg, table, where, prefix)
         cfg = replace(_apply(cfg, table, where, prefix), origin=where)
-    cfg = _env_overrides(cfg, os.environ if env is None else env)
+        cfg = _python_from(cfg, Path(where).parent)
+    cfg = _python_from(_env_overrides(cfg, os.environ if env is None else env), Path.cwd())
     for key, value in (overrides or {}).items():
         if value is not None:
             flag = "--" + key.replace("_", "-")
             cfg = replace(cfg, **{key: _check_key("command line", flag, value, key)})
+    cfg = _python_from(cfg, Path.cwd())
     thresholds = {k: getattr(cfg, k) for k in THRESHOLDS}
     other = Layer(OTHER_LAYER, ("**",), **thresholds, max_accepted=cfg.max_accepted)
     return replace(cfg, other=other)
+
+
+def _python_from(cfg: Config, folder: Path) -> Config:
+    """`python` as an absolute path when it is a relative one (`.venv/bin/python`): in the
+    config file, relative to the file's folder; from the environment or a flag, to the
+    current folder. The tests and the mutants run elsewhere (a copy of the project), where
+    the relative path would name nothing. A bare name (`python3`) is looked up on PATH."""
+    given = cfg.python
+    if not given or os.path.isabs(given) or ("/" not in given and os.sep not in given):
+        return cfg
+    return replace(cfg, python=os.path.normpath(folder / given))
 
 
 def check_source(root: Path, cfg: Config) -> None:
