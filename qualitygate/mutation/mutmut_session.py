@@ -79,7 +79,14 @@ class MutmutSession:
             os.close(self._read)
 
     def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
+        try:
+            return self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:  # something removed the temporary workspace under the run
+            raise ToolError(
+                f"mutmut's log {self.log} is gone ({exc.strerror}): the mutation workspace "
+                "was removed while it ran",
+                "run again, and leave the qualitygate-mutation-* folders alone meanwhile",
+            ) from exc
 
     def _died(self, what: str) -> ToolError:
         self.close()

@@ -449,3 +449,17 @@ def test_hostile_file_names_stay_in_their_layer_and_inject_nothing(
         else:
             assert not any(line.startswith("::") for line in out.splitlines()), out
             assert "\r" not in out
+
+
+def test_a_workspace_removed_under_the_run_is_a_tool_error(tmp_path: Path) -> None:
+    """Found in CI: a clean-up of /tmp removed a running check's workspace, and reading
+    mutmut's log ended in a traceback (exit 4). Timing that for real is not reliable, so
+    the session's log is pointed at a file that is gone."""
+    from types import SimpleNamespace
+
+    from qualitygate.errors import ToolError
+    from qualitygate.mutation.mutmut_session import MutmutSession
+
+    gone = SimpleNamespace(log=tmp_path / "scratch" / "mutmut-0.log")
+    with pytest.raises(ToolError, match="the mutation workspace was removed while it ran"):
+        MutmutSession.output(gone)  # type: ignore[arg-type]
