@@ -226,7 +226,7 @@ jobs:
 def workflows() -> list[tuple[str, str]]:
     """(page, workflow) for every GitHub Actions workflow in the docs, step blocks inside
     a job of their own, and the snippet `init` prints."""
-    found = [("init", snippets.GITHUB_ACTIONS)]
+    found = [("init", snippets.GITHUB_ACTIONS), ("init", snippets.github_actions(folder="svc"))]
     for page in PAGES:
         for body in blocks(page, "yaml"):
             document = yaml.safe_load(body)

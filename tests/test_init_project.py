@@ -136,3 +136,17 @@ def test_the_install_line_and_rev_follow_how_qualitygate_was_installed(tmp_path:
     tagged = source({"url": checkout.as_uri(), "dir_info": {"editable": True}})
     assert tagged.requirement == "qualitygate @ git+https://example.invalid/mine.git@v9.9.9"
     assert tagged.rev == "v9.9.9"
+
+
+def test_a_project_in_a_monorepo_subfolder_gets_snippets_that_run_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = {f"services/shop/{path}": text for path, text in LIBRARY.items()}
+    top = make_repo(tmp_path / "mono", {**files, "README.md": "x\n"})
+    shop = top / "services" / "shop"
+    (shop / ".venv" / "bin").mkdir(parents=True)
+    (shop / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    out = init(shop, capsys)
+    assert (shop / "pyproject.toml").read_text().count("[tool.qualitygate]") == 1
+    assert "working-directory: services/shop" in out  # every CI step runs in the project
+    assert "args: [--python=services/shop/.venv/bin/python, -C, services/shop]" in out

@@ -9,6 +9,7 @@ written must load through `config.load`, or nothing is written.
 from __future__ import annotations
 
 import argparse
+import posixpath
 import sys
 import tempfile
 import tomllib
@@ -90,14 +91,15 @@ def _validate(path: Path, text: str) -> None:
 DOCS = f"{project_facts.HOME}/blob/main/docs"  # the pages, online: not paths in the project
 
 
-def _ci_snippet(root: Path, install: str, requirement: str) -> tuple[str, str]:
-    if (root / ".gitlab-ci.yml").is_file():
+def _ci_snippet(top: Path, install: str, requirement: str, folder: str) -> tuple[str, str]:
+    """The CI job for the repository at `top`; `folder`: the project's, when it is in one."""
+    if (top / ".gitlab-ci.yml").is_file():
         return f"add a job to .gitlab-ci.yml\n  {DOCS}/gitlab.md", snippets.gitlab(
-            install, requirement
+            install, requirement, folder
         )
     return (
         f"add .github/workflows/qualitygate.yml\n  {DOCS}/github-actions.md",
-        snippets.github_actions(install, requirement),
+        snippets.github_actions(install, requirement, folder),
     )
 
 
@@ -129,13 +131,18 @@ def _print_summary(out: TextIO, proposal: scaffold.Proposal) -> None:
 
 def _print_next(out: TextIO, root: Path, proposal: scaffold.Proposal) -> None:
     source = project_facts.install_source()
+    top = git.repo_root(root)
+    top, here = top.resolve(), root.resolve()
+    folder = "" if top == here else here.relative_to(top).as_posix()  # a monorepo's project
     python = proposal.python or snippets.PROJECT_PYTHON
+    if folder and not posixpath.isabs(python):
+        python = posixpath.join(folder, python)  # the hooks run at the repository's top
     if proposal.python or (root / snippets.PROJECT_PYTHON).is_file():
-        hooks = snippets.pre_commit_isolated(python, source.hooks_repo, source.rev)
+        hooks = snippets.pre_commit_isolated(python, source.hooks_repo, source.rev, folder)
     else:
-        hooks = snippets.pre_commit_system(source.hooks_repo, source.rev)
+        hooks = snippets.pre_commit_system(source.hooks_repo, source.rev, folder)
     install = project_facts.test_install(_pyproject(root))
-    where, ci = _ci_snippet(root, install, source.requirement)
+    where, ci = _ci_snippet(top, install, source.requirement, folder)
     quoted = f'"{source.requirement}"' if " " in source.requirement else source.requirement
     print(
         f"\nInstall qualitygate where the tests run: {proposal.python or 'python'} -m pip"
