@@ -115,3 +115,19 @@ def test_cobertura_lists_the_statements_so_the_file_is_not_parsed(tmp_path: Path
     assert set(measured) == {"/ci/proj/app/m.py"}  # the source's text, stripped
     found = file_coverage(tmp_path, ["app/m.py"], measured)["app/m.py"]
     assert found.statements == {1, 3} and found.executed == {1}
+
+
+def test_statements_parsed_in_the_background_are_those_parsed_at_once(tmp_path: Path) -> None:
+    """The report parses thousands of files while its tests run: the same answers, and a
+    file that is not Python still stops the gate, when the answer is asked for."""
+    from qualitygate.measure.coverage_data import PARALLEL_FROM, StatementParser
+
+    rels = [f"m{i}.py" for i in range(PARALLEL_FROM + 10)]
+    for i, rel in enumerate(rels):
+        (tmp_path / rel).write_text("x = 1\n" + "if x:\n    y = 2\n" * (i % 3))
+    parser = StatementParser(tmp_path)
+    assert parser.in_background(rels)() == {rel: parser.statements([rel])[rel] for rel in rels}
+    (tmp_path / rels[-1]).write_text("def (:\n")
+    pending = parser.in_background(rels)
+    with pytest.raises(UsageError, match=f"{rels[-1]}: not valid Python"):
+        pending()

@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -81,13 +83,36 @@ class StatementParser:
     def statements(self, rels: Sequence[str]) -> dict[str, frozenset[int]]:
         """Each file's statements; a file that is not valid Python stops the gate rather
         than counting as a file with nothing to cover."""
+        return self.in_background(rels, workers=2)()
+
+    def in_background(
+        self, rels: Sequence[str], workers: int = 1
+    ) -> Callable[[], dict[str, frozenset[int]]]:
+        """Start parsing `rels` in `workers` processes and return what waits for the
+        answer: the parse of thousands of files then overlaps the test run, which keeps
+        one core busy (a few files are parsed when asked, here)."""
+        rels = list(rels)
         jobs = [(str(self._root / rel), self._exclude) for rel in rels]
         if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-            found = [_statements_of(job) for job in jobs]
-        else:
-            context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-            with ProcessPoolExecutor(2, mp_context=context) as pool:
-                found = list(pool.map(_statements_of, jobs, chunksize=64))
+            return lambda: self._checked(rels, [_statements_of(job) for job in jobs])
+        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_leave_signals)
+        chunks = [jobs[i : i + 64] for i in range(0, len(jobs), 64)]
+        futures = [pool.submit(_statements_of_all, chunk) for chunk in chunks]
+
+        def wait() -> dict[str, frozenset[int]]:
+            try:
+                found = [answer for f in futures for answer in f.result()]
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+            return self._checked(rels, found)
+
+        weakref.finalize(wait, pool.shutdown, wait=False, cancel_futures=True)  # never asked
+        return wait
+
+    def _checked(
+        self, rels: Sequence[str], found: list[tuple[frozenset[int] | None, str]]
+    ) -> dict[str, frozenset[int]]:
         result = {}
         for rel, (statements, error) in zip(rels, found, strict=True):
             if statements is None:
@@ -97,6 +122,19 @@ class StatementParser:
                 )
             result[rel] = statements
         return result
+
+
+def _leave_signals() -> None:
+    """A parsing worker leaves Ctrl-C and SIGTERM to the gate, which stops it cleanly: the
+    worker lives through the test run, and must not print a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _statements_of_all(
+    jobs: Sequence[tuple[str, str | None]],
+) -> list[tuple[frozenset[int] | None, str]]:
+    return [_statements_of(job) for job in jobs]
 
 
 def _test_name(context: str) -> str:
@@ -321,9 +359,13 @@ def match_paths(measured: Iterable[str], root: Path, wanted: Iterable[str]) -> d
 
 
 def file_coverage(
-    root: Path, files: Iterable[str], measured: Mapping[str, Measured]
+    root: Path,
+    files: Iterable[str],
+    measured: Mapping[str, Measured],
+    parsed: Mapping[str, frozenset[int]] | None = None,
 ) -> dict[str, FileCoverage]:
-    """Coverage of each repo-relative file; files the data never saw are 0% covered."""
+    """Coverage of each repo-relative file; files the data never saw are 0% covered.
+    `parsed`: the files' statements, when they were parsed already (during the run)."""
     files = list(files)
     matched = match_paths(measured, root, files)
     listed = {}
@@ -331,7 +373,8 @@ def file_coverage(
         found = measured.get(matched.get(rel, ""))
         if found is not None and found.statements is not None:
             listed[rel] = found.statements
-    parsed = StatementParser(root).statements([rel for rel in files if rel not in listed])
+    if parsed is None:
+        parsed = StatementParser(root).statements([rel for rel in files if rel not in listed])
     has_contexts = any(m.contexts is not None for m in measured.values())
     result = {}
     for rel in files:

@@ -103,6 +103,8 @@ def gather_coverage(
         source = str(coverage_file)
     else:
         progress.stage("Running the tests under coverage")
+        files = list(files)
+        parsing = coverage_data.StatementParser(root).in_background(files)  # while tests run
         run = testrun.run_tests(
             root,
             python_of(cfg),
@@ -116,6 +118,6 @@ def gather_coverage(
         )
         measured, source = run.measured, "pytest"
         ran = run.test_files | _context_files(measured)
-        found = coverage_data.file_coverage(root, files, measured)
+        found = coverage_data.file_coverage(root, files, measured, parsing())
         return Gathered(found, source, ran, run.tests_ran)
     return Gathered(coverage_data.file_coverage(root, files, measured), source, ran)
