@@ -7,6 +7,7 @@ so that test files are told from sources the way pytest tells them, then gather.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -91,9 +92,12 @@ def gather_coverage(
     measure: bool = True,
     facts: PytestFacts | None = None,
     select: Selection | None = None,
+    parsing: Callable[[], dict[str, frozenset[int]]] | None = None,
 ) -> Gathered:
     """Coverage of `files` and where it came from: `coverage_file`, else a run of the tests
-    (none with `measure` off: every file then has its statements and nothing executed)."""
+    (none with `measure` off: every file then has its statements and nothing executed).
+    `parsing`: the files' statements, being parsed since the caller started it; else the
+    parse starts here, in the background of the test run."""
     if not measure:
         return Gathered(coverage_data.file_coverage(root, files, {}), "not measured")
     if coverage_file is not None:
@@ -101,10 +105,14 @@ def gather_coverage(
         measured = coverage_data.read_data_file(coverage_file)
         ran = _context_files(measured)
         source = str(coverage_file)
+        if parsing is not None:
+            found = coverage_data.file_coverage(root, files, measured, parsing())
+            return Gathered(found, source, ran)
     else:
         progress.stage("Running the tests under coverage")
         files = list(files)
-        parsing = coverage_data.StatementParser(root).in_background(files)  # while tests run
+        if parsing is None:  # parsed while the tests run
+            parsing = coverage_data.StatementParser(root).in_background(files)
         run = testrun.run_tests(
             root,
             python_of(cfg),

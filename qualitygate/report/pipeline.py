@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from qualitygate.gate import ratchet
 from qualitygate.gate.figures import layer_figures
 from qualitygate.measure import selection
+from qualitygate.measure.coverage_data import StatementParser
 from qualitygate.measure.gather import Gathered, gather_coverage, with_pytest_layout
 from qualitygate.model import FileCoverage
 from qualitygate.progress import Progress
@@ -173,9 +174,15 @@ def run_report(
         cfg, pytest_facts = with_pytest_layout(root, cfg, progress)
     progress.stage("Reading the sources and the tests' imports")
     tests = [p for p in git.tracked_files(root) if p.endswith(".py") and is_test_file(p, cfg)]
+    sources = sorted(source_files(root, cfg))
+    parsing = None
+    if measured is None and (options.run_tests or options.coverage_file is not None):
+        # coverage's statements of every module, parsed in a worker while this process
+        # reads the shapes and imports below (and the tests run)
+        parsing = StatementParser(root).in_background(sources)
     shapes = {
         rel: shape_of(_read(root, rel), PurePosixPath(rel).name == "__init__.py")
-        for rel in source_files(root, cfg)
+        for rel in sources
     }
     modules = sorted(rel for rel, shape in shapes.items() if not shape.package_marker)
     # a conftest.py holds fixtures: its imports are no test of a module
@@ -187,7 +194,13 @@ def run_report(
     elif options.run_tests or options.coverage_file is not None:
         hashes = selection.file_hashes(root) if pytest_facts is not None else None
         gathered = gather_coverage(
-            root, cfg, sorted(shapes), progress, options.coverage_file, facts=pytest_facts
+            root,
+            cfg,
+            sorted(shapes),
+            progress,
+            options.coverage_file,
+            facts=pytest_facts,
+            parsing=parsing,
         )
         if hashes is not None and pytest_facts is not None:  # seeds test selection
             env, total = pytest_facts.environment, gathered.tests_ran
