@@ -131,3 +131,20 @@ def test_statements_parsed_in_the_background_are_those_parsed_at_once(tmp_path: 
     pending = parser.in_background(rels)
     with pytest.raises(UsageError, match=f"{rels[-1]}: not valid Python"):
         pending()
+
+
+def test_a_cobertura_report_with_two_sources_names_each_file_under_both(tmp_path: Path) -> None:
+    (tmp_path / "c.xml").write_text(
+        '<?xml version="1.0" ?><coverage><sources><source>/a</source><source>/b</source>'
+        '</sources><packages><package><classes>'
+        '<class filename="m.py"><lines><line number="1" hits="1"/></lines></class>'
+        '<class filename="n.py"><lines><line number="2" hits="0"/></lines></class>'
+        "</classes></package></packages></coverage>"
+    )
+    measured = read_data_file(tmp_path / "c.xml")
+    assert {name: (m.lines, m.statements) for name, m in measured.items()} == {
+        "/a/m.py": ({1}, {1}),
+        "/b/m.py": ({1}, {1}),
+        "/a/n.py": (set(), {2}),
+        "/b/n.py": (set(), {2}),
+    }

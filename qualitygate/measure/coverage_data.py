@@ -304,17 +304,19 @@ def read_cobertura(path: Path) -> dict[str, Measured]:
         ) from exc
     if not report.root:
         raise UsageError(f"{path}: not valid XML (no element)", "pass a Cobertura XML report")
-    lines: dict[str, set[int]] = {}
-    statements: dict[str, set[int]] = {}
-    for filename in report.hit:
-        for source in report.sources or [""]:
-            name = str(PurePosixPath(source.replace("\\", "/")) / filename)
-            lines.setdefault(name, set()).update(report.hit[filename])
-            statements.setdefault(name, set()).update(report.listed[filename])
-    return {
-        name: Measured(frozenset(found), statements=frozenset(statements[name]))
-        for name, found in lines.items()
-    }
+    sources = [PurePosixPath(source.replace("\\", "/")) for source in report.sources or [""]]
+    found: dict[str, Measured] = {}
+    for filename in list(report.hit):
+        hit, listed = frozenset(report.hit.pop(filename)), frozenset(report.listed.pop(filename))
+        for source in sources:  # each set freed as soon as its frozen copy exists: 600k lines
+            name = str(source / filename)
+            earlier = found.get(name)  # two sources naming one file: their union
+            if earlier is None:
+                found[name] = Measured(hit, statements=listed)
+            else:
+                both = listed | (earlier.statements or frozenset())
+                found[name] = Measured(hit | earlier.lines, statements=both)
+    return found
 
 
 def read_data_file(path: Path) -> dict[str, Measured]:
