@@ -264,10 +264,41 @@ def verdicts_by_place(project: Path, paths: list[str]) -> Verdicts:
     return found
 
 
+PHASES = {  # the step that starts a phase -> the phase's name in the breakdown
+    "Mutation: copying": "copy",
+    "Mutation: starting": "mutmut start",
+    "Mutation: generating": "generation",
+    "Mutation: test statistics": "stats",
+}
+
+
 def timed(request: MutationRequest) -> tuple[float, MutationOutcome]:
+    seconds, outcome, _ = timed_phases(request)
+    return seconds, outcome
+
+
+def timed_phases(request: MutationRequest) -> tuple[float, MutationOutcome, dict[str, float]]:
+    """The mutation stage's time, and where it went: the workspace copy, mutmut's start,
+    the generation of the mutants, mutmut's test statistics (until the first mutant's
+    verdict), and the mutants themselves, from the stage's own steps."""
+    marks: list[tuple[str, float]] = []
+
+    def step(text: str) -> None:
+        name = next((n for start, n in PHASES.items() if text.startswith(start)), None)
+        if name:
+            marks.append((name, time.perf_counter()))
+
+    def progress(done: int, total: int, killed: int, survived: int) -> None:
+        if done and not any(name == "mutants" for name, _ in marks):
+            marks.append(("mutants", time.perf_counter()))
+
     started = time.perf_counter()
-    outcome = run_mutation(request)
-    return time.perf_counter() - started, outcome
+    outcome = run_mutation(request, progress, steps=step)
+    ended = time.perf_counter()
+    phases: dict[str, float] = {}
+    for (name, at), (_, until) in zip(marks, [*marks[1:], ("end", ended)], strict=True):
+        phases[name] = phases.get(name, 0.0) + until - at
+    return ended - started, outcome, phases
 
 
 def agreement(outcome: MutationOutcome, full: Verdicts, scoped: Verdicts, changed: Any) -> int:
