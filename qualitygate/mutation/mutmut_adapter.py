@@ -93,7 +93,7 @@ def restore(project: Path, path: str, generated: Mapping[str, str]) -> None:
         Path(f"{target}{suffix}").write_text(text, encoding="utf-8")
 
 
-def _split_key(key: str) -> tuple[str | None, str]:
+def split_key(key: str) -> tuple[str | None, str]:
     """mutmut's mangled key -> (class, function): x_over -> (None, over), xǁCǁm -> (C, m)."""
     if key.startswith("x" + CLASS_SEPARATOR):
         class_name, _, function = key[2:].partition(CLASS_SEPARATOR)
@@ -114,7 +114,7 @@ def locate(
     orig_text: str, mutant_text: str, key: str, generated: str, def_line: int
 ) -> tuple[int, str]:
     """The user's line a mutant changes and its one-line diff, from the two generated functions."""
-    function = _split_key(key)[1]
+    function = split_key(key)[1]
     orig = _renamed(orig_text, key + "__mutmut_orig", function)
     mutated = _renamed(mutant_text, generated, function)
     matcher = difflib.SequenceMatcher(a=orig, b=mutated, autojunk=False)
@@ -137,7 +137,7 @@ def file_mutants(path: str, source: str, probed: Mapping[str, Any]) -> FileMutan
     functions = scope.functions_in(source)
     specs = []
     for name, (key, generated, mutant_text) in probed["mutants"].items():
-        class_name, function = _split_key(key)
+        class_name, function = split_key(key)
         location = functions[(class_name, function)]
         line, diff = locate(
             probed["functions"][key], mutant_text, key, generated, location.def_line
