@@ -7,8 +7,8 @@ so that test files are told from sources the way pytest tells them, then gather.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qualitygate.errors import ConfigError
@@ -66,12 +66,14 @@ def with_pytest_layout(root: Path, cfg: Config, progress: Progress) -> tuple[Con
 @dataclass(frozen=True)
 class Gathered:
     """Coverage of the files asked for, where it came from, and the test files whose
-    tests ran (from the run's record; from the data's test contexts when read)."""
+    tests ran (from the run's record; from the data's test contexts when read); after a
+    run, how many tests ran and each one's call time."""
 
     files: dict[str, FileCoverage]
     source: str
     test_files: frozenset[str] = frozenset()
     tests_ran: int = 0
+    durations: Mapping[str, float] = field(default_factory=dict)  # test id -> call seconds
 
 
 def _context_files(measured: dict[str, coverage_data.Measured]) -> frozenset[str]:
@@ -127,5 +129,5 @@ def gather_coverage(
         measured, source = run.measured, "pytest"
         ran = run.test_files | _context_files(measured)
         found = coverage_data.file_coverage(root, files, measured, parsing())
-        return Gathered(found, source, ran, run.tests_ran)
+        return Gathered(found, source, ran, run.tests_ran, run.durations)
     return Gathered(coverage_data.file_coverage(root, files, measured), source, ran)

@@ -10,7 +10,8 @@ Its folder is named by the `QUALITYGATE_WORK` variable; it writes there:
   setup starts, and back to the empty context when the session ends (lines
   run at import time stay under the empty context), and writes
   `session.json` when pytest's session really ends: its exit status, how
-  many tests were collected and run, and the test files they came from. A
+  many tests were collected and run, the test files they came from, and
+  each test's call time (what mutmut's statistics would have measured). A
   run that ends without that record (a test called `os._exit`) did not
   finish, whatever its exit code says.
 
@@ -36,6 +37,7 @@ _state: dict[str, Any] = {
     "ran": 0,
     "prefix": "",
     "files": set(),
+    "durations": {},
     "progress_at": 0.0,
 }
 
@@ -165,6 +167,15 @@ def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
         _progress()
 
 
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """The call phase's time of each test, as mutmut records it (setup and teardown not
+    counted); under xdist the controller sees every worker's reports."""
+    if report.when == "call":
+        test_id = str(_state["prefix"]) + report.nodeid
+        durations: dict[str, float] = _state["durations"]
+        durations[test_id] = durations.get(test_id, 0.0) + float(report.duration)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.getpid() != _state["pid"]:  # a forked child that returned into pytest
         return
@@ -177,5 +188,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "ran": _state["ran"],
             "failed": session.testsfailed,
             "test_files": sorted(_state["files"]),
+            "durations": _state["durations"],
         },
     )

@@ -21,12 +21,13 @@ pytest's cache is off, so the working tree is left as it was.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,21 @@ class TestRun:
     facts: PytestFacts
     tests_ran: int
     test_files: frozenset[str] = frozenset()  # the files of the tests that ran
+    durations: Mapping[str, float] = field(default_factory=dict)  # test id -> call seconds
+
+
+def _durations(session: Mapping[str, Any] | None) -> dict[str, float]:
+    """Each test's call time from the run's record; a value that is not a finite,
+    non-negative number leaves the whole record out (then nothing is seeded from it)."""
+    found = (session or {}).get("durations")
+    if not isinstance(found, dict):
+        return {}
+    durations: dict[str, float] = {}
+    for test, seconds in found.items():
+        if not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
+            return {}
+        durations[str(test)] = float(seconds)
+    return durations
 
 
 def failed_tests(output: str) -> list[str]:
@@ -324,4 +340,4 @@ def run_tests(
         if ran and not _has_test_lines(measured) and any(m.lines for m in measured.values()):
             raise ToolError(NO_CONTEXT, NO_CONTEXT_HINT)
         files = frozenset(str(f) for f in session.get("test_files", ())) if session else frozenset()
-        return TestRun(measured, seconds, facts, ran, files)
+        return TestRun(measured, seconds, facts, ran, files, _durations(session))
