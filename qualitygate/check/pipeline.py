@@ -29,8 +29,8 @@ from qualitygate.model import (
     FileCoverage,
     TestSelection,
 )
-from qualitygate.mutation import accepted, scope
-from qualitygate.mutation.model import MutationOutcome, MutationRequest, NotTestable
+from qualitygate.mutation import accepted, scope, seed
+from qualitygate.mutation.model import MutationOutcome, MutationRequest, NotTestable, TestMap
 from qualitygate.progress import Progress
 from qualitygate.project import diff, git
 from qualitygate.project.config import Config, Layer, check_source
@@ -87,6 +87,7 @@ def mutate(
     changed: list[ChangedFile],
     cov: Mapping[str, FileCoverage],
     progress: Progress,
+    test_map: TestMap | None = None,
 ) -> MutationOutcome | None:
     """Mutation testing of the changed statements of layers with a mutation target."""
     cfg = options.config
@@ -121,6 +122,7 @@ def mutate(
         keep_workspace=options.keep_workspace,
         arid=cfg.arid,
         accepted=accepted.load(options.root / cfg.accepted),
+        test_map=test_map,
     )
     from qualitygate.mutation import run_mutation
 
@@ -134,6 +136,15 @@ def mutate(
             no_cache = replace(request, cache_dir=Path(empty))
             outcome = run_mutation(no_cache, progress.mutants, kept, progress.stage)
     return replace(outcome, not_testable=outcome.not_testable + import_only)
+
+
+def _test_map(changed: list[ChangedFile], gathered: Gathered, full_run: bool) -> TestMap | None:
+    """What mutmut's statistics run would measure again, from a full run with per-test
+    contexts; None after a selected run or from data read from a file (other test ids)."""
+    if not full_run:
+        return None
+    files = [gathered.files[c.path] for c in changed if c.path in gathered.files]
+    return seed.test_map(files, gathered.durations)
 
 
 def split_import_time(
@@ -219,7 +230,8 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     cov, cov_source = gathered.files, gathered.source
     for name in empty_layers(cfg, files):
         progress.stage(f"Layer '{name}' holds no file under source: check its paths")
-    outcome = mutate(options, changed, cov, progress)
+    full_run = cov_source == "pytest" and (chosen is None or chosen.full)
+    outcome = mutate(options, changed, cov, progress, _test_map(changed, gathered, full_run))
     results = file_results(root, changed, cov, cfg, outcome, options.coverage)
     layers: dict[str, Layer] = {layer.name: layer for layer in (*cfg.layers, cfg.other)}
     figures = layer_figures(cfg, cov, results, outcome is not None, options.coverage)

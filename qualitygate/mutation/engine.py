@@ -4,7 +4,8 @@ list files -> start mutmut's interpreter (it imports mutmut meanwhile)
 -> mutants of the changed lines: from the generation cache, else copy the
    project and probe -> the changed lines that got none are "not testable"
 -> verdicts from the cache -> `mutmut run` for the rest, in the same
-   interpreter -> cache -> outcome
+   interpreter, seeded with the coverage run's test map when it is certain
+   (`seed`) -> cache -> outcome
 A run with every answer cached copies nothing and runs nothing. One time
 budget (request.timeout) bounds the whole stage.
 """
@@ -28,6 +29,7 @@ from qualitygate.mutation import (
     mutmut_config,
     pytest_options,
     scope,
+    seed,
 )
 from qualitygate.mutation.budget import Budget
 from qualitygate.mutation.cache import ResultCache, TestSuite
@@ -278,6 +280,7 @@ class _Stage:
         cached: Sequence[Mutant],
         probed: Mapping[str, Mapping[str, Any]],
         progress: Progress | None,
+        statistics: Mapping[str, Any] | None,
     ) -> tuple[MutmutResults, tuple[str, ...]]:
         table = self.prepared()
         generated = {p: f["generated"] for p, f in probed.items() if "generated" in f}
@@ -293,6 +296,7 @@ class _Stage:
             table=table,
             budget=self.budget,
             generated=generated,
+            seed=statistics,
         )
         base = _progress_base(cached, len(misses) + len(cached))
         return run_mutants(job, self.session, base, progress)
@@ -354,8 +358,15 @@ def run_mutation(
             fresh: list[Mutant] = []
             excluded: tuple[str, ...] = ()
             if misses:
-                steps(f"Mutation: test statistics, then {len(misses)} mutants ({len(hits)} cached)")
-                results, excluded = stage.run(misses, list(hits.values()), probed, progress)
+                statistics = seed.seed(misses, plan.sources, plan.user, request.test_map)
+                where = "from the coverage run" if statistics else "by mutmut"
+                steps(
+                    f"Mutation: test statistics {where}, "
+                    f"then {len(misses)} mutants ({len(hits)} cached)"
+                )
+                results, excluded = stage.run(
+                    misses, list(hits.values()), probed, progress, statistics
+                )
                 fresh = [_mutant(spec, results) for spec in misses]
                 cache.store({s.name: s for s in misses}, fresh, suite)
     cache.prune()

@@ -35,6 +35,19 @@ class ExpiredMark:
 
 
 @dataclass(frozen=True)
+class TestMap:
+    """What the full coverage run just made knows of the changed files: the tests that
+    ran each line, and each test's call time. mutmut's own statistics run measures the
+    same thing again, so with this it is seeded instead (`seed`)."""
+
+    __test__ = False
+
+    tests_by_line: Mapping[str, Mapping[int, frozenset[str]]]  # path -> line -> test ids
+    executed: Mapping[str, frozenset[int]]  # path -> every line run, in a test or not
+    durations: Mapping[str, float]  # test id -> seconds of its call phase
+
+
+@dataclass(frozen=True)
 class MutationRequest:
     root: Path
     changed_lines: Mapping[str, frozenset[int]]
@@ -51,6 +64,7 @@ class MutationRequest:
     keep_workspace: bool = False  # leave the copy in place, for a look after a failure
     arid: tuple[str, ...] | None = None  # call-name globs whose arguments get no mutants
     accepted: tuple[Mark, ...] = ()  # mutants a reviewer settled: not run, not counted
+    test_map: TestMap | None = None  # from a full run with per-test contexts, else None
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,11 @@ are imported once, while qualitygate is still copying the project:
       (on start)                        -> {"mutmut_version", "pytest_cov", "xdist"}
       {"probe": {path: [lines]}}        -> {"files": {path: generated}}: mutmut's mutants
                                            of those files, only on those lines
-      {"run": [mutmut run arguments]}   -> none: the process becomes `mutmut run` and
-                                           exits with its code
+      {"run": [mutmut run arguments], "seed": {"tests": {key: [test ids]},
+                                        "durations": {test id: seconds}} or null}
+                                        -> none: the process becomes `mutmut run` and
+                                           exits with its code; with a seed, mutmut takes
+                                           it as its test statistics and runs no stats run
     python mutmut_driver.py probe REQUEST.json RESULT.json
                                         one-shot probe; REQUEST.json: {"files": {path:
                                         [lines]}} or {"files": [path, ...]} (every mutant)
@@ -106,9 +109,33 @@ def _reply(fd: int, value: dict[str, Any]) -> None:
         data = data[os.write(fd, data) :]
 
 
-def _run(arguments: list[str]) -> None:
+def _seeded(seed: dict[str, Any]) -> Any:
+    """A stand-in for mutmut's collect_or_load_stats: the statistics from `seed`, saved
+    where its own run saves them, with the environment its run leaves behind."""
+    from mutmut.configuration import config
+    from mutmut.state import state
+    from mutmut.stats import save_stats
+
+    def collect_or_load_stats(runner: Any, **options: Any) -> None:
+        os.environ["PY_IGNORE_IMPORTMISMATCH"] = "1"
+        os.environ["MUTMUT_DEPENDENCY_DEPTH"] = str(config().dependency_tracking_depth)
+        found = state()
+        for key, tests in seed["tests"].items():
+            found.tests_by_mangled_function_name[key] |= set(tests)
+        for test, seconds in seed["durations"].items():
+            found.duration_by_test[test] = float(seconds)
+        found.stats_time = 0.0
+        save_stats()
+
+    return collect_or_load_stats
+
+
+def _run(arguments: list[str], seed: dict[str, Any] | None = None) -> None:
+    import mutmut.__main__
     from mutmut.__main__ import cli
 
+    if seed is not None and callable(getattr(mutmut.__main__, "collect_or_load_stats", None)):
+        mutmut.__main__.collect_or_load_stats = _seeded(seed)
     sys.argv = ["mutmut", *arguments]
     cli()
 
@@ -126,7 +153,7 @@ def serve(fd: int) -> None:
             _reply(fd, probe(command["probe"]))
         elif "run" in command:
             os.close(fd)
-            _run(command["run"])
+            _run(command["run"], command.get("seed"))
             return
 
 

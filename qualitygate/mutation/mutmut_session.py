@@ -145,9 +145,12 @@ class MutmutSession:
             self.close()
             raise
 
-    def run(self, arguments: Sequence[str], budget: Budget) -> Completed:
-        """`mutmut run ARGUMENTS` in this interpreter; its exit code and output."""
-        self._send({"run": list(arguments)}, "start mutmut run")
+    def run(
+        self, arguments: Sequence[str], budget: Budget, seed: Mapping[str, Any] | None = None
+    ) -> Completed:
+        """`mutmut run ARGUMENTS` in this interpreter; its exit code and output. With
+        `seed`, mutmut takes it as its test statistics (see `seed`)."""
+        self._send({"run": list(arguments), "seed": seed}, "start mutmut run")
         self.stdin.close()
         try:
             code = self.proc.wait(timeout=budget.left())

@@ -7,6 +7,11 @@ stopped by the trace plugin at the budget's hang limit and run once on the
 unmutated copy: hanging there too is a ToolError naming it, otherwise it is
 left out like a test that fails only under mutmut (`diagnosis`). The rounds
 share one time budget.
+
+A job with a seed (`seed`) runs without mutmut's statistics run. If that
+round fails in any way, it runs again unseeded, as mutmut alone would, before
+anything is diagnosed: a seed can make a run faster, never change a verdict or
+an error.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ class MutmutJob:
     workers: int
     budget: Budget
     generated: Mapping[str, Mapping[str, str]]  # path -> what the probe generated for it
+    seed: Mapping[str, Any] | None = None  # mutmut's test statistics, measured already
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,8 @@ def _run_once(
     if progress:
         watcher.start()
     try:
-        return session.run(mutmut_adapter.run_arguments(job.names, job.workers), job.budget)
+        arguments = mutmut_adapter.run_arguments(job.names, job.workers)
+        return session.run(arguments, job.budget, job.seed)
     finally:
         stop.set()
         if progress:
@@ -147,7 +154,8 @@ def _attempt(
     if hung:
         return Attempt(hanging=hung[0])
     summary = mutmut_adapter.failure_summary(output)
-    if "BadTestExecutionCommandsException" in output:  # it could not run what it collected
+    if "BadTestExecutionCommandsException" in output and job.seed is None:  # it could not
+        # run what it collected (a seeded run is first retried without its seed)
         args = mutmut_config.pytest_args_of(job.table, ())
         drift = diagnosis.collection_drift(job.workspace, job.python, args, job.budget)
         if drift is not None:
@@ -199,16 +207,20 @@ def run_mutants(
     `session` has the round-0 config and mutants/ in place; it is closed here."""
     excluded: list[str] = []
     attempt = Attempt()
-    for round in range(MAX_ROUNDS):
-        if round:
-            _configure(job, excluded)
-            session = start_session(job.workspace, job.python, job.budget, round)
+    round = 0
+    while round < MAX_ROUNDS:
         with session:
             attempt = _attempt(job, session, round, base, progress)
         if attempt.results is not None:
             return _retry_timeouts(job, attempt.results, excluded, base), tuple(excluded)
-        left_out = _left_out(job, attempt, excluded, round)
-        excluded += [t for t in left_out if t not in excluded]
+        if job.seed is not None:  # the same round again, as mutmut alone runs it
+            job = replace(job, seed=None)
+        else:
+            excluded += [t for t in _left_out(job, attempt, excluded, round) if t not in excluded]
+            round += 1
+        if round < MAX_ROUNDS:
+            _configure(job, excluded)
+            session = start_session(job.workspace, job.python, job.budget, round)
     raise ToolError(
         f"mutmut still fails after leaving out {len(excluded)} tests: "
         f"{attempt.failure or 'test ' + str(attempt.hanging) + ' hangs under mutmut'}",

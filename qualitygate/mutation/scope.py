@@ -26,6 +26,7 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 class FunctionLocation:
     def_line: int  # the line of `def`, after any decorators
     source: str  # the function's text, decorators included
+    body: tuple[int, int] = (0, 0)  # first and last line of its body: they run only in a call
 
 
 def _first_line(node: ast.stmt) -> int:
@@ -39,7 +40,8 @@ def _contains(node: ast.stmt, line: int) -> bool:
 
 def _location(node: FunctionNode, lines: list[str]) -> FunctionLocation:
     text = "".join(lines[_first_line(node) - 1 : node.end_lineno])
-    return FunctionLocation(def_line=node.lineno, source=text)
+    body = (node.body[0].lineno, node.end_lineno or node.lineno)
+    return FunctionLocation(def_line=node.lineno, source=text, body=body)
 
 
 def functions_in(source: str) -> dict[tuple[str | None, str], FunctionLocation]:
