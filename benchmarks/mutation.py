@@ -9,7 +9,8 @@ each of 5 functions across 2 files (10 lines) (and their tests, as a pull reques
 then runs and times, side by side and on the same machine in the same run:
   1. `mutmut run` over the changed files (what a user would otherwise run),
   2. `mutmut run` restricted to the changed functions (name globs),
-  3. qualitygate's run_mutation with empty caches (cold),
+  3. qualitygate's run_mutation with empty caches (cold), given the test map of
+     the coverage run `check` makes first (so mutmut runs no statistics run),
   4. again with the mutants cached but no verdicts (as after a change of tests),
   5. again with nothing changed (warm).
 It checks that every mutant qualitygate runs gets the same verdict from both
@@ -31,7 +32,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from qualitygate.measure import coverage_data, testrun
 from qualitygate.mutation import MutationOutcome, MutationRequest, mutmut_adapter, run_mutation
+from qualitygate.mutation.model import TestMap
+from qualitygate.mutation.seed import test_map
 from tests.fixtures import commit, git, make_repo
 
 MODULES = (
@@ -277,6 +281,16 @@ def timed(request: MutationRequest) -> tuple[float, MutationOutcome]:
     return seconds, outcome
 
 
+def measured_map(root: Path, changed: dict[str, frozenset[int]]) -> TestMap:
+    """The test map of the coverage run `check` makes before its mutation stage (not timed
+    here: `check` makes that run for the coverage figures anyway)."""
+    run = testrun.run_tests(root, sys.executable, ("app",), ("tests",), 600)
+    found = coverage_data.file_coverage(root, changed, run.measured)
+    made = test_map(found.values(), run.durations)
+    assert made is not None, "the coverage run recorded no per-test contexts or call times"
+    return made
+
+
 def timed_phases(request: MutationRequest) -> tuple[float, MutationOutcome, dict[str, float]]:
     """The mutation stage's time, and where it went: the workspace copy, mutmut's start,
     the generation of the mutants, mutmut's test statistics (until the first mutant's
@@ -350,6 +364,7 @@ def main() -> int:
             workers=WORKERS,
             timeout=600,
             cache_dir=base / "cache",
+            test_map=measured_map(root, changed),
         )
         cold_time, cold = timed(request)
         (base / "cache" / "mutation-results.json").unlink()  # verdicts gone, mutants cached

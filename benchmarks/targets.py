@@ -196,6 +196,7 @@ def mutation_rows(base: Path) -> list[Row]:
         workers=mutation_bench.WORKERS,
         timeout=600,
         cache_dir=base / "mutation-cache",
+        test_map=mutation_bench.measured_map(root, changed),
     )
     ours, outcome, phases = mutation_bench.timed_phases(request)
     same = all(full.get((m.path, m.line, m.diff)) == m.status for m in outcome.mutants)
