@@ -12,7 +12,8 @@ are imported once, while qualitygate is still copying the project:
                                         "durations": {test id: seconds}} or null}
                                         -> none: the process becomes `mutmut run` and
                                            exits with its code; with a seed, mutmut takes
-                                           it as its test statistics and runs no stats run
+                                           it as its test statistics and runs its stats run
+                                           over the seeded tests only
     python mutmut_driver.py probe REQUEST.json RESULT.json
                                         one-shot probe; REQUEST.json: {"files": {path:
                                         [lines]}} or {"files": [path, ...]} (every mutant)
@@ -110,22 +111,27 @@ def _reply(fd: int, value: dict[str, Any]) -> None:
 
 
 def _seeded(seed: dict[str, Any]) -> Any:
-    """A stand-in for mutmut's collect_or_load_stats: the statistics from `seed`, saved
-    where its own run saves them, with the environment its run leaves behind."""
-    from mutmut.configuration import config
+    """A stand-in for mutmut's collect_or_load_stats: the map from `seed`, then mutmut's
+    own statistics run over the seeded tests only (not the whole suite). That run records
+    mutmut's own hits and call times for them, and it is the run before the clean run, as
+    in mutmut's own order: a test that fails when run a second time in one process (it
+    changes shared state) still fails the clean run instead of killing every mutant."""
+    from mutmut import __main__ as mutmut_main
     from mutmut.state import state
     from mutmut.stats import save_stats
 
     def collect_or_load_stats(runner: Any, **options: Any) -> None:
-        os.environ["PY_IGNORE_IMPORTMISMATCH"] = "1"
-        os.environ["MUTMUT_DEPENDENCY_DEPTH"] = str(config().dependency_tracking_depth)
         found = state()
         for key, tests in seed["tests"].items():
             found.tests_by_mangled_function_name[key] |= set(tests)
         for test, seconds in seed["durations"].items():
             found.duration_by_test[test] = float(seconds)
         found.stats_time = 0.0
-        save_stats()
+        tests = sorted(seed["durations"])
+        if tests:
+            mutmut_main.run_stats_collection(runner, tests=tests)
+        else:
+            save_stats()
 
     return collect_or_load_stats
 

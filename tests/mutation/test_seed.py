@@ -162,6 +162,57 @@ def test_a_seed_mutmut_cannot_run_falls_back_to_mutmut_s_own_statistics(
     }
 
 
+SIGN = """
+    def sign(x):
+        if x < 0:
+            return "-"
+        return "+"
+    """
+SIGN_TESTS = """
+    import pytest
+
+    from app.sign import sign
+
+    CASES = [[5]]
+
+
+    @pytest.mark.parametrize("args", CASES)
+    def test_sign_flips(args):
+        assert sign(*args) == "+"
+        args[0] *= -1  # changes its own parameters: fails when run twice in one process
+        assert sign(*args) == "-"
+
+
+    def test_sign_zero():
+        assert sign(0) == "+"
+    """
+
+
+@pytest.mark.slow
+def test_a_test_that_fails_on_its_second_run_is_found_as_without_the_seed(
+    tmp_path: Path,
+) -> None:
+    """mutmut runs its statistics, then the clean run, then forks each mutant's run: a
+    test that changes shared state fails the clean run, and is left out. Seeded, the
+    same order holds, instead of that test killing every mutant in the forks."""
+    files = {"app/__init__.py": "", "app/sign.py": SIGN, "tests/test_sign.py": SIGN_TESTS}
+    root = make_repo(tmp_path / "repo", files)
+    changed = {"app/sign.py": {2, 3, 4}}
+    run = testrun.run_tests(root, PYTHON, ("app",), ("tests",), 120)
+    found = coverage_data.file_coverage(root, sorted(changed), run.measured)
+    test_map = seeding.test_map(found.values(), run.durations)
+    assert test_map is not None
+    outcomes = [
+        run_mutation(replace(request(root, changed, tmp_path / f"cache-{n}", 300), test_map=m))
+        for n, m in enumerate((test_map, None))
+    ]
+    seeded, plain = ({(m.name, m.status) for m in o.mutants} for o in outcomes)
+    assert seeded == plain and "survived" in {status for _, status in seeded}
+    assert outcomes[0].excluded_tests == outcomes[1].excluded_tests == (
+        "tests/test_sign.py::test_sign_flips[args0]",
+    )
+
+
 def _spec(path: str, function: str) -> MutantSpec:
     return MutantSpec(f"{function}__mutmut_1", path, 2, "", function, "", "")
 
