@@ -135,6 +135,15 @@ def test_workspace_include_brings_other_ignored_files(
     root = make_repo(tmp_path / "r", files)
     write(root, {"generated/data.txt": "ok", **CHANGE})
     _, report = run_json(root, "--base", "HEAD", capsys=capsys)
+    # it reaches no changed function: the mutants' runs never run it, nothing is left out
+    assert report["excluded_tests"] == []
+    files["tests/test_data.py"] = (
+        "from pathlib import Path\n\nfrom app.services.calc import add\n\n\n"
+        "def test_data():\n    assert add(1, 2) == 3\n"
+        "    assert Path('generated/data.txt').read_text() == 'ok'\n"
+    )
+    write(root, {"tests/test_data.py": files["tests/test_data.py"]})
+    _, report = run_json(root, "--base", "HEAD", capsys=capsys)
     # passes in the user's tree, fails in the copy without the ignored file: left out, named
     assert report["excluded_tests"] == ["tests/test_data.py::test_data"]
     # the same test, parametrised with ids that need care on a command line
@@ -142,9 +151,10 @@ def test_workspace_include_brings_other_ignored_files(
         root,
         {
             "tests/test_data.py": (
-                "from pathlib import Path\nimport pytest\n\n\n"
+                "from pathlib import Path\nimport pytest\n\n"
+                "from app.services.calc import add\n\n\n"
                 "@pytest.mark.parametrize('name', ['a b', 'c/d', 'e::f'])\n"
-                "def test_data(name):\n"
+                "def test_data(name):\n    assert add(1, 2) == 3\n"
                 "    assert Path('generated/data.txt').read_text() == 'ok'\n"
             )
         },
@@ -337,8 +347,11 @@ DEPTH_TEST = """
 import inspect
 import os
 
+from app.services.calc import add
+
 
 def test_shallow_stack():
+    assert add(1, 2) == 3  # it reaches the change, so the mutants' runs run it
     depth = len(inspect.stack())
     if os.environ.get("DEPTH_FILE"):
         with open(os.environ["DEPTH_FILE"], "w") as out:
