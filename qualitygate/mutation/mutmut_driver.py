@@ -115,7 +115,8 @@ def _seeded(seed: dict[str, Any]) -> Any:
     own statistics run over the seeded tests only (not the whole suite). That run records
     mutmut's own hits and call times for them, and it is the run before the clean run, as
     in mutmut's own order: a test that fails when run a second time in one process (it
-    changes shared state) still fails the clean run instead of killing every mutant."""
+    changes shared state) still fails the clean run instead of killing every mutant.
+    Its forced-fail check runs over the seeded tests too."""
     from mutmut import __main__ as mutmut_main
     from mutmut.state import state
     from mutmut.stats import save_stats
@@ -130,6 +131,9 @@ def _seeded(seed: dict[str, Any]) -> Any:
         tests = sorted(seed["durations"])
         if tests:
             mutmut_main.run_stats_collection(runner, tests=tests)
+            # The forced-fail check over the same tests, which call mutated functions, not
+            # over the whole suite until one does (mutmut sets the "fail" mutant first).
+            runner.run_forced_fail = lambda: runner.run_clean_tests(tests)
         else:
             save_stats()
 
