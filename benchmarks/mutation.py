@@ -220,7 +220,7 @@ def build(base: Path) -> tuple[Path, dict[str, frozenset[int]], list[str]]:
 
 
 def plain_mutmut(
-    root: Path, work: Path, changed: list[str], names: list[str]
+    root: Path, work: Path, changed: list[str], names: list[str], python: str = sys.executable
 ) -> tuple[float, Verdicts]:
     project = work / "project"
     shutil.rmtree(project, ignore_errors=True)
@@ -233,7 +233,7 @@ def plain_mutmut(
     (project / "pyproject.toml").write_text(
         "[tool.mutmut]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in table.items())
     )
-    command = [sys.executable, "-c", mutmut_adapter.RUN_MUTMUT, "run"]
+    command = [python, "-c", mutmut_adapter.RUN_MUTMUT, "run"]
     started = time.perf_counter()
     subprocess.run(
         [*command, "--max-children", str(WORKERS), *names],
@@ -243,16 +243,16 @@ def plain_mutmut(
         timeout=900,
     )
     elapsed = time.perf_counter() - started
-    return elapsed, verdicts_by_place(project, changed)
+    return elapsed, verdicts_by_place(project, changed, python)
 
 
-def verdicts_by_place(project: Path, paths: list[str]) -> Verdicts:
+def verdicts_by_place(project: Path, paths: list[str], python: str = sys.executable) -> Verdicts:
     """(path, line, diff) -> status of every mutant mutmut checked in `project`."""
     driver = Path(mutmut_adapter.__file__).with_name("mutmut_driver.py")
     request, result = project / "qg-request.json", project / "qg-result.json"
     request.write_text(json.dumps({"files": paths}))
     subprocess.run(
-        [sys.executable, str(driver), "probe", str(request), str(result)],
+        [python, str(driver), "probe", str(request), str(result)],
         cwd=project,
         check=True,
         capture_output=True,
@@ -281,10 +281,12 @@ def timed(request: MutationRequest) -> tuple[float, MutationOutcome]:
     return seconds, outcome
 
 
-def measured_map(root: Path, changed: dict[str, frozenset[int]]) -> TestMap:
+def measured_map(
+    root: Path, changed: dict[str, frozenset[int]], python: str = sys.executable
+) -> TestMap:
     """The test map of the coverage run `check` makes before its mutation stage (not timed
     here: `check` makes that run for the coverage figures anyway)."""
-    run = testrun.run_tests(root, sys.executable, ("app",), ("tests",), 600)
+    run = testrun.run_tests(root, python, ("app",), ("tests",), 600)
     found = coverage_data.file_coverage(root, changed, run.measured)
     made = test_map(found.values(), run.durations)
     assert made is not None, "the coverage run recorded no per-test contexts or call times"

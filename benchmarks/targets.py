@@ -97,12 +97,12 @@ def verdict(report: str) -> tuple[list[tuple[str, list[int], list[int]]], dict[s
 Row = tuple[str, float, float, str, str]  # measure, ours, theirs, ratio text, target
 
 
-PROJECT_NEEDS = ("pytest>=8", "coverage>=7.6,<8", "pytest-cov>=5")
+PROJECT_NEEDS = ("pytest>=8", "coverage>=7.6,<8", "pytest-cov>=5", "mutmut>=3.8,<3.9")
 
 
 def project_python(base: Path) -> str:
     """The benchmark projects' own environment, with what such a project has (pytest,
-    coverage, pytest-cov) and nothing of qualitygate's: the set-up the README recommends,
+    coverage, pytest-cov, mutmut) and nothing of qualitygate's: the set-up the README recommends,
     qualitygate in its own environment and `python` pointing here. Plain pytest, its
     comparison, starts in the same environment, so both pay the same start-up."""
     where = base / "project-venv"
@@ -186,17 +186,19 @@ def report_rows(base: Path, modules: int) -> list[Row]:
 
 def mutation_rows(base: Path) -> list[Row]:
     root, changed, _ = mutation_bench.build(base / "mutation")
-    mutmut, full = mutation_bench.plain_mutmut(root, base / "plain-mutmut", sorted(changed), [])
+    py = project_python(base)
+    plain_run = mutation_bench.plain_mutmut
+    mutmut, full = plain_run(root, base / "plain-mutmut", sorted(changed), [], py)
     request = MutationRequest(
         root=root,
         changed_lines=changed,
         source=("app",),
         tests=("tests",),
-        python=PY,
+        python=py,
         workers=mutation_bench.WORKERS,
         timeout=600,
         cache_dir=base / "mutation-cache",
-        test_map=mutation_bench.measured_map(root, changed),
+        test_map=mutation_bench.measured_map(root, changed, py),
     )
     ours, outcome, phases = mutation_bench.timed_phases(request)
     same = all(full.get((m.path, m.line, m.diff)) == m.status for m in outcome.mutants)
@@ -217,7 +219,7 @@ def mutation_rows(base: Path) -> list[Row]:
             "",
         ),
     ]
-    flags = ["check", "--base", "HEAD~1", "-q", "--min-mutation-score", "1"]
+    flags = ["check", "--base", "HEAD~1", "-q", "--min-mutation-score", "1", "--python", py]
     cold, _ = run([*GATE, *flags, "--no-cache"], root)
     plain, _ = run([*GATE, *flags, "--no-mutation"], root)
     rows.append(
