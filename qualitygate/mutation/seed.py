@@ -5,7 +5,8 @@ trampoline in every mutated function recording which tests call it, and each
 test's call time (for the order and the time limit of the mutants' runs). The
 full coverage run `check` has just made measured both: per-test contexts say
 which tests ran each line, the plugin records each test's call time. So the
-stage hands mutmut that map and its statistics run is skipped.
+stage hands mutmut that map, and its statistics run covers only the tests in
+it instead of the whole suite (see `mutmut_driver._seeded`).
 
 A test calls a function exactly when it runs one of the function's body
 statements, so a function's tests are the union of its body lines' tests. The
@@ -82,9 +83,7 @@ def seed(
         return None
     functions = {path: scope.functions_in(sources[path]) for path in {s.path for s in specs}}
     tests: dict[str, list[str]] = {}
-    for spec in specs:
-        if spec.function in tests:
-            continue
+    for spec in {s.function: s for s in specs}.values():  # one spec per function
         key = spec.function.rpartition(".")[2]
         location = functions[spec.path][mutmut_adapter.split_key(key)]
         found = _function_tests(spec, location, test_map)
