@@ -38,7 +38,7 @@ class ExpiredMark:
 class TestMap:
     """What the full coverage run just made knows of the changed files: the tests that
     ran each line, and each test's call time. mutmut's own statistics run measures the
-    same thing again, so with this it is seeded instead (`seed`)."""
+    same thing over the whole suite; with this it runs only the tests that matter (`seed`)."""
 
     __test__ = False
 

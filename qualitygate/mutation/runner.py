@@ -8,10 +8,10 @@ unmutated copy: hanging there too is a ToolError naming it, otherwise it is
 left out like a test that fails only under mutmut (`diagnosis`). The rounds
 share one time budget.
 
-A job with a seed (`seed`) runs without mutmut's statistics run. If that
-round fails in any way, it runs again unseeded, as mutmut alone would, before
-anything is diagnosed: a seed can make a run faster, never change a verdict or
-an error.
+A job with a seed (`seed`) runs mutmut's statistics run over the seeded
+tests only, not the whole suite. If that round fails in any way, it runs
+again unseeded, as mutmut alone would, before anything is diagnosed: a seed
+can make a run faster, never change a verdict or an error.
 """
 
 from __future__ import annotations
