@@ -101,11 +101,30 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _switch(name: str) -> None:
+    """Switch coverage's dynamic context, flushing only the files that ran since the
+    last switch.
+
+    coverage's flush walks every file it has ever measured (copying, unpacking and
+    clearing each one's set), so after a collection that imported 5,000 modules every
+    switch costs milliseconds, seconds over a suite. The collector is shown the files
+    with data only: the same set objects the tracers write to, so nothing recorded is
+    lost or moved, and an empty set has nothing to flush. Where the collector does not
+    look as expected, the switch is coverage's own."""
     import coverage
 
     cov = coverage.Coverage.current()
-    if cov is not None:
+    if cov is None:
+        return
+    collector: Any = getattr(cov, "_collector", None)
+    measured = getattr(collector, "data", None)
+    if type(measured) is not dict:
         cov.switch_context(name)
+        return
+    collector.data = {path: lines for path, lines in measured.items() if lines}
+    try:
+        cov.switch_context(name)
+    finally:
+        collector.data = measured
 
 
 def _test_id(item: pytest.Item) -> str:

@@ -4,7 +4,10 @@ and runs that end in ways other than passing or failing tests."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -285,3 +288,95 @@ def test_the_run_tells_how_far_it_is(tmp_path: Path) -> None:
     assert seen and all(c == 12 and 0 <= r <= 12 for r, c in seen)
     assert [r for r, _ in seen] == sorted(r for r, _ in seen)  # it only moves forward
     assert snapshot(root) == before  # the progress file lives in the work folder
+
+
+CONTEXT_PROJECT = {
+    "app/__init__.py": "",
+    "app/calc.py": "def sign(x):\n    if x > 0:\n        return 1\n    return -1\n",
+    "app/late.py": "def late():\n    return [n * 2 for n in range(3)]\n",
+    "app/fixtures.py": """
+        import pytest
+
+
+        @pytest.fixture
+        def resource():
+            state = {"open": True}
+            yield state
+            state["open"] = False
+        """,
+    **{f"app/idle_{i}.py": f"def idle_{i}():\n    return {i}\n" for i in range(30)},
+    "tests/conftest.py": "from app.fixtures import resource  # noqa: F401\n",
+    "tests/test_calc.py": """
+        import threading
+
+        from app import calc
+        from app import *  # noqa: F403
+        import app.idle_0, app.idle_1, app.idle_2  # noqa: E401
+
+
+        def test_positive(resource):
+            assert calc.sign(3) == 1
+
+
+        def test_negative():
+            assert calc.sign(-3) == -1
+
+
+        def test_in_a_thread():
+            out = []
+            worker = threading.Thread(target=lambda: out.append(calc.sign(0)))
+            worker.start()
+            worker.join()
+            assert out == [-1]
+
+
+        def test_imports_late(resource):
+            from app.late import late
+
+            assert late() == [0, 2, 4]
+        """,
+}
+
+
+def test_per_test_lines_are_those_pytest_cov_records(tmp_path: Path) -> None:
+    """Each test's lines, as the plugin records them, equal what pytest-cov's
+    `--cov-context=test` records, phases joined: an independent measurement of the
+    flush the plugin narrows to the files that ran (30 modules imported and idle)."""
+    import coverage
+
+    from qualitygate.measure import testrun
+
+    files = dict(CONTEXT_PROJECT)
+    call = "\n\ndef test_idle_{0}():\n    app.idle_{1}.idle_{1}()\n"
+    idle = "".join(call.format(i, i % 3) for i in range(30))
+    files["tests/test_calc.py"] = textwrap.dedent(files["tests/test_calc.py"]) + idle
+    root = make_repo(tmp_path / "r", files)
+    run = testrun.run_tests(root, sys.executable, ["app"], ["tests"], 300)
+    ours = {
+        Path(path).relative_to(root).as_posix(): {n: set(t) for n, t in m.contexts.items() if t}
+        for path, m in run.measured.items()
+        if m.contexts and any(m.contexts.values())
+    }
+    data_file = tmp_path / "pytest-cov.coverage"
+    plugin = ["--cov=app", "--cov-branch", "--cov-context=test", "--cov-report="]
+    env = {**os.environ, "COVERAGE_FILE": str(data_file), "PYTHONDONTWRITEBYTECODE": "1"}
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin],
+        cwd=root, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    data = coverage.CoverageData(basename=str(data_file))
+    data.read()
+    theirs: dict[str, dict[int, set[str]]] = {}
+    for path in data.measured_files():
+        for line, contexts in data.contexts_by_lineno(path).items():
+            tests = {c.rsplit("|", 1)[0] for c in contexts if c}
+            if tests:
+                rel = Path(path).relative_to(root).as_posix()
+                theirs.setdefault(rel, {})[line] = tests
+    assert ours == theirs
+    late = {"tests/test_calc.py::test_imports_late"}
+    assert ours["app/late.py"] == {1: late, 2: late}
+    assert ours["app/fixtures.py"][8] == {  # teardown, in the test's own context
+        "tests/test_calc.py::test_positive",
+        "tests/test_calc.py::test_imports_late",
+    }
