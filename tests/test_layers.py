@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qualitygate.errors import ConfigError
 from qualitygate.project import config
 from qualitygate.project.config import Layer
-from qualitygate.project.files import source_files
+from qualitygate.project.files import is_test_file, source_files
 from qualitygate.project.layers import classify, in_folders, matches
 
 
@@ -108,3 +110,17 @@ def test_first_declared_layer_wins() -> None:
 )
 def test_in_folders(path: str, folders: list[str], expected: bool) -> None:
     assert in_folders(path, folders) is expected
+
+
+names = st.text(alphabet="abtesT_.-*?[]!/", min_size=1, max_size=12)
+
+
+@given(names.filter(lambda n: "/" not in n), st.lists(names, min_size=1, max_size=3))
+def test_test_file_names_match_as_pathlib_matches_them(name: str, patterns: list[str]) -> None:
+    """The compiled patterns agree with `PurePath(name).match`, which they replace."""
+    cfg = replace(config.Config("test"), tests=("nowhere",), test_patterns=tuple(patterns))
+    try:
+        expected = any(PurePosixPath(name).match(p) for p in patterns)
+    except ValueError:  # pathlib: "empty pattern" ("." or ""), which matches nothing here
+        expected = any(PurePosixPath(name).match(p) for p in patterns if PurePosixPath(p).parts)
+    assert is_test_file(f"src/{name}", cfg) is expected

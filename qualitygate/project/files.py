@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import ast
-from pathlib import Path
+import fnmatch
+import functools
+import re
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
 
 from qualitygate.project import git
 from qualitygate.project.config import Config
@@ -13,9 +17,20 @@ from qualitygate.project.layers import excluded, in_folders
 def is_test_file(path: str, config: Config) -> bool:
     """In the test folders (`tests`, else pytest's testpaths), or named as pytest names
     test files (its python_files, and conftest.py)."""
-    name = Path(path).name
     folders = config.tests or config.test_paths
-    return in_folders(path, folders) or any(Path(name).match(p) for p in config.test_patterns)
+    name = PurePosixPath(path).name
+    return in_folders(path, folders) or bool(_name_matcher(config.test_patterns)(name))
+
+
+@functools.cache
+def _name_matcher(patterns: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """One regex for pytest's file-name patterns, matched on a file's name as
+    `PurePath(name).match` would: case-sensitive, `./` and a trailing `/` dropped, a
+    pattern of more than one part (or none) never matching a bare name. Compiled once,
+    since every tracked file is asked."""
+    parts = [PurePosixPath(p).parts for p in patterns]
+    names = [fnmatch.translate(found[0]) for found in parts if len(found) == 1]
+    return re.compile("|".join(names) if names else "(?!)").match
 
 
 def source_files(root: Path, config: Config) -> list[str]:
