@@ -127,10 +127,19 @@ def test_statements_parsed_in_the_background_are_those_parsed_at_once(tmp_path: 
         (tmp_path / rel).write_text("x = 1\n" + "if x:\n    y = 2\n" * (i % 3))
     parser = StatementParser(tmp_path)
     assert parser.in_background(rels)() == {rel: parser.statements([rel])[rel] for rel in rels}
+    both = parser.in_background(rels, workers=2, also=line_count)
+    assert both.also() == {rel: (rel, 1 + 2 * (i % 3)) for i, rel in enumerate(rels)}
     (tmp_path / rels[-1]).write_text("def (:\n")
-    pending = parser.in_background(rels)
+    pending = parser.in_background(rels, also=line_count)
+    with pytest.raises(UsageError, match=f"{rels[-1]}: not valid Python"):
+        pending.also()
     with pytest.raises(UsageError, match=f"{rels[-1]}: not valid Python"):
         pending()
+
+
+def line_count(rel: str, text: str) -> tuple[str, int]:
+    """What a worker makes of each file besides its statements (module level: sent to it)."""
+    return rel, len(text.splitlines())
 
 
 def test_a_cobertura_report_with_two_sources_names_each_file_under_both(tmp_path: Path) -> None:

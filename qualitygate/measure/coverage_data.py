@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 from xml.parsers import expat
 
 import coverage
@@ -67,6 +68,59 @@ def _statements_of(job: tuple[str, str | None]) -> tuple[frozenset[int] | None, 
         return None, str(exc).splitlines()[0] if str(exc) else repr(exc)
 
 
+Also = Callable[[str, str], Any]  # (a file's path in the repository, its text) -> anything
+
+
+def _parse(
+    job: tuple[str, str, str | None], also: Also | None
+) -> tuple[frozenset[int] | None, str, Any]:
+    """One file's statements (or why it is not Python) and what `also` makes of its text."""
+    path, rel, exclude = job
+    statements, error = _statements_of((path, exclude))
+    if also is None or statements is None:
+        return statements, error, None
+    return statements, error, also(rel, Path(path).read_text(encoding="utf-8", errors="replace"))
+
+
+def _parse_all(
+    jobs: Sequence[tuple[str, str, str | None]], also: Also | None
+) -> list[tuple[frozenset[int] | None, str, Any]]:
+    return [_parse(job, also) for job in jobs]
+
+
+class Parsing:
+    """Files being parsed, in worker processes or at once; calling it waits for each
+    file's statements, and `also()` for what the caller's function made of each file."""
+
+    def __init__(self, rels: Sequence[str], answer: Callable[[], list[Any]]) -> None:
+        self._rels, self._answer = list(rels), answer
+        self._found: list[tuple[frozenset[int] | None, str, Any]] | None = None
+
+    def _wait(self) -> list[tuple[frozenset[int] | None, str, Any]]:
+        if self._found is None:
+            self._found = self._answer()
+        return self._found
+
+    def __call__(self) -> dict[str, frozenset[int]]:
+        """Each file's statements; a file that is not valid Python stops the gate rather
+        than counting as a file with nothing to cover."""
+        result = {}
+        for rel, (statements, error, _) in zip(self._rels, self._wait(), strict=True):
+            if statements is None:
+                raise UsageError(
+                    f"{rel}: not valid Python ({error})",
+                    "fix the file, or keep its folder out of source in [tool.qualitygate]",
+                )
+            result[rel] = statements
+        return result
+
+    def also(self) -> dict[str, Any]:
+        """What `also` made of each file; a file that is not valid Python stops the gate,
+        as the statements do."""
+        self()
+        return {rel: extra for rel, (_, _, extra) in zip(self._rels, self._wait(), strict=True)}
+
+
 class StatementParser:
     """Executable lines of files, as coverage.py sees them with the project's settings.
 
@@ -86,42 +140,30 @@ class StatementParser:
         return self.in_background(rels, workers=2)()
 
     def in_background(
-        self, rels: Sequence[str], workers: int = 1
-    ) -> Callable[[], dict[str, frozenset[int]]]:
+        self, rels: Sequence[str], workers: int = 1, also: Also | None = None
+    ) -> Parsing:
         """Start parsing `rels` in `workers` processes and return what waits for the
         answer: the parse of thousands of files then overlaps the test run, which keeps
-        one core busy (a few files are parsed when asked, here)."""
+        one core busy (a few files are parsed when asked, here). `also` (a module-level
+        function, so a worker can be sent it) is called on each valid file's text in the
+        same worker, where a second look at every file costs the gate nothing."""
         rels = list(rels)
-        jobs = [(str(self._root / rel), self._exclude) for rel in rels]
+        jobs = [(str(self._root / rel), rel, self._exclude) for rel in rels]
         if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-            return lambda: self._checked(rels, [_statements_of(job) for job in jobs])
+            return Parsing(rels, lambda: _parse_all(jobs, also))
         context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_leave_signals)
         chunks = [jobs[i : i + 64] for i in range(0, len(jobs), 64)]
-        futures = [pool.submit(_statements_of_all, chunk) for chunk in chunks]
+        futures = [pool.submit(_parse_all, chunk, also) for chunk in chunks]
 
-        def wait() -> dict[str, frozenset[int]]:
+        def wait() -> list[Any]:
             try:
-                found = [answer for f in futures for answer in f.result()]
+                return [answer for f in futures for answer in f.result()]
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
-            return self._checked(rels, found)
 
         weakref.finalize(wait, pool.shutdown, wait=False, cancel_futures=True)  # never asked
-        return wait
-
-    def _checked(
-        self, rels: Sequence[str], found: list[tuple[frozenset[int] | None, str]]
-    ) -> dict[str, frozenset[int]]:
-        result = {}
-        for rel, (statements, error) in zip(rels, found, strict=True):
-            if statements is None:
-                raise UsageError(
-                    f"{rel}: not valid Python ({error})",
-                    "fix the file, or keep its folder out of source in [tool.qualitygate]",
-                )
-            result[rel] = statements
-        return result
+        return Parsing(rels, wait)
 
 
 def _leave_signals() -> None:
@@ -129,12 +171,6 @@ def _leave_signals() -> None:
     worker lives through the test run, and must not print a traceback of its own."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _statements_of_all(
-    jobs: Sequence[tuple[str, str | None]],
-) -> list[tuple[frozenset[int] | None, str]]:
-    return [_statements_of(job) for job in jobs]
 
 
 def _test_name(context: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 AnyFunction = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -119,3 +120,8 @@ def shape_of(text: str, is_init: bool = False) -> ModuleShape:
         sum(n for _, n in found),
         package_marker=is_init and not has_defs,
     )
+
+
+def module_shape(path: str, text: str) -> ModuleShape:
+    """The shape of the module at `path` (in the repository) with source `text`."""
+    return shape_of(text, PurePosixPath(path).name == "__init__.py")

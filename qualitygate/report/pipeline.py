@@ -9,6 +9,7 @@ whole-repository report needs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -37,7 +38,7 @@ from qualitygate.report.model import (
     module_status,
     worst_first,
 )
-from qualitygate.report.module_shape import ModuleShape, shape_of
+from qualitygate.report.module_shape import ModuleShape, module_shape
 
 
 @dataclass(frozen=True)
@@ -176,35 +177,39 @@ def run_report(
     tests = [p for p in git.tracked_files(root) if p.endswith(".py") and is_test_file(p, cfg)]
     sources = sorted(source_files(root, cfg))
     parsing = None
+    running = measured is None and options.run_tests and options.coverage_file is None
     if measured is None and (options.run_tests or options.coverage_file is not None):
-        # coverage's statements of every module, parsed in a worker while this process
-        # reads the shapes and imports below (and the tests run)
-        parsing = StatementParser(root).in_background(sources)
-    shapes = {
-        rel: shape_of(_read(root, rel), PurePosixPath(rel).name == "__init__.py")
-        for rel in sources
-    }
-    modules = sorted(rel for rel, shape in shapes.items() if not shape.package_marker)
+        # coverage's statements and the shape of every module, parsed in workers while
+        # this process reads the tests' imports and the tests run (one worker then, as
+        # the tests keep a core busy)
+        parsing = StatementParser(root).in_background(sources, 1 if running else 2, module_shape)
     # a conftest.py holds fixtures: its imports are no test of a module
     test_modules = [t for t in tests if PurePosixPath(t).name != "conftest.py"]
-    imported = imports.importing_tests(root, test_modules, sorted(shapes), cfg.source)
     gathered = Gathered({}, "none")
-    if measured is not None:
-        gathered = measured
-    elif options.run_tests or options.coverage_file is not None:
-        hashes = selection.file_hashes(root) if pytest_facts is not None else None
-        gathered = gather_coverage(
-            root,
-            cfg,
-            sorted(shapes),
-            progress,
-            options.coverage_file,
-            facts=pytest_facts,
-            parsing=parsing,
-        )
-        if hashes is not None and pytest_facts is not None:  # seeds test selection
-            env, total = pytest_facts.environment, gathered.tests_ran
-            selection.store(root, cfg, gathered.files, hashes, env, total)
+    with ThreadPoolExecutor(1, thread_name_prefix="qualitygate-imports") as reader:
+        reading = reader.submit(imports.importing_tests, root, test_modules, sources, cfg.source)
+        if measured is not None:
+            gathered = measured
+        elif options.run_tests or options.coverage_file is not None:
+            hashes = selection.file_hashes(root) if pytest_facts is not None else None
+            gathered = gather_coverage(
+                root,
+                cfg,
+                sources,
+                progress,
+                options.coverage_file,
+                facts=pytest_facts,
+                parsing=parsing,
+            )
+            if hashes is not None and pytest_facts is not None:  # seeds test selection
+                env, total = pytest_facts.environment, gathered.tests_ran
+                selection.store(root, cfg, gathered.files, hashes, env, total)
+        imported = reading.result()
+    if parsing is not None:
+        shapes: dict[str, ModuleShape] = parsing.also()
+    else:
+        shapes = {rel: module_shape(rel, _read(root, rel)) for rel in sources}
+    modules = sorted(rel for rel, shape in shapes.items() if not shape.package_marker)
     cov = {rel: gathered.files[rel] for rel in shapes if rel in gathered.files}
     source = gathered.source
     mode = RUN if any(c.has_contexts for c in cov.values()) else STATIC
