@@ -145,7 +145,7 @@ def line_count(rel: str, text: str) -> tuple[str, int]:
 def test_a_cobertura_report_with_two_sources_names_each_file_under_both(tmp_path: Path) -> None:
     (tmp_path / "c.xml").write_text(
         '<?xml version="1.0" ?><coverage><sources><source>/a</source><source>/b</source>'
-        '</sources><packages><package><classes>'
+        "</sources><packages><package><classes>"
         '<class filename="m.py"><lines><line number="1" hits="1"/></lines></class>'
         '<class filename="n.py"><lines><line number="2" hits="0"/></lines></class>'
         "</classes></package></packages></coverage>"

@@ -55,6 +55,7 @@ repos:
 
 INSTALL_HOOKS = "pre-commit install --hook-type pre-commit --hook-type pre-push"
 
+
 def pip_install(install: str = TEST_INSTALL, requirement: str = "qualitygate") -> str:
     """The pip command of a CI job: the project with its tests' dependencies, and qualitygate
     (a release, a VCS URL at a commit, or a path), quoted when it holds a space."""
@@ -66,9 +67,7 @@ def github_actions(
     install: str = TEST_INSTALL, requirement: str = "qualitygate", folder: str = ""
 ) -> str:
     """The workflow; `folder`: the project's folder in a monorepo, where every step runs."""
-    where = (
-        f"\n    defaults:\n      run:\n        working-directory: {folder}" if folder else ""
-    )
+    where = f"\n    defaults:\n      run:\n        working-directory: {folder}" if folder else ""
     return f"""\
 name: qualitygate
 on: pull_request

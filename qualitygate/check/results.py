@@ -74,9 +74,7 @@ def source_lines(root: Path, path: str, lines: list[int]) -> tuple[tuple[int, st
         text = (root / path).read_text(encoding="utf-8", errors="replace").split("\n")
     except OSError:
         return ()
-    return tuple(
-        (n, text[n - 1].rstrip("\r")) for n in lines[:SOURCE_LINES] if 0 < n <= len(text)
-    )
+    return tuple((n, text[n - 1].rstrip("\r")) for n in lines[:SOURCE_LINES] if 0 < n <= len(text))
 
 
 def _tree(source: str) -> ast.Module | None:

@@ -58,8 +58,7 @@ def marks_for(root: Path, targets: list[str], reason: str) -> list[Mark]:
     if not survivors:
         raise UsageError(
             "no surviving mutant is recorded",
-            "run qualitygate check (without --no-cache, which records nothing) first, "
-            "then accept",
+            "run qualitygate check (without --no-cache, which records nothing) first, then accept",
         )
     marks = []
     for target in targets:

@@ -120,9 +120,7 @@ def _print_summary(out: TextIO, proposal: scaffold.Proposal) -> None:
     if proposal.python:
         rows.append(("python", f"{proposal.python} (the project's environment)"))
     if proposal.preset:
-        rows.append(
-            ("layers", "one package: preset library (min_mutation_score 60)")
-        )
+        rows.append(("layers", "one package: preset library (min_mutation_score 60)"))
     elif not proposal.layers:
         rows.append(("layers", "no layer folders found: every file is in layer 'other'"))
     for label, value in rows:

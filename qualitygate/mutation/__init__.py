@@ -40,4 +40,5 @@ def __getattr__(name: str) -> Any:
         return run_mutation
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = ["Mutant", "MutationOutcome", "MutationRequest", "NotTestable", "run_mutation"]

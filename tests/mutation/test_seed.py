@@ -211,8 +211,10 @@ def test_a_test_that_fails_on_its_second_run_is_found_as_without_the_seed(
     ]
     seeded, plain = ({(m.name, m.status) for m in o.mutants} for o in outcomes)
     assert seeded == plain and "survived" in {status for _, status in seeded}
-    assert outcomes[0].excluded_tests == outcomes[1].excluded_tests == (
-        "tests/test_sign.py::test_sign_flips[args0]",
+    assert (
+        outcomes[0].excluded_tests
+        == outcomes[1].excluded_tests
+        == ("tests/test_sign.py::test_sign_flips[args0]",)
     )
 
 
