@@ -206,6 +206,18 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     if not changed:  # nothing to gate: no test run, no mutant, at once
         progress.stage("No Python change to gate")
         return _no_change(options, spec)
+    return _gate(options, spec, changed, facts, progress)
+
+
+def _gate(
+    options: CheckOptions,
+    spec: DiffSpec,
+    changed: list[ChangedFile],
+    facts: PytestFacts | None,
+    progress: Progress,
+) -> CheckResult:
+    """The coverage of the change, its mutants and the verdicts of its layers."""
+    cfg, root = options.config, options.root
     files = sorted(
         set(source_files(root, cfg)) | {c.path for c in changed if c.status != "deleted"}
     )
