@@ -88,3 +88,59 @@ def test_a_signal_during_start_up_exits_130(layered: Path, sig: signal.Signals) 
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
+
+
+def with_mutation(root: Path) -> None:
+    """The services layer gets a mutation target."""
+    config = (root / "pyproject.toml").read_text()
+    write(root, {"pyproject.toml": config + "min_mutation_score = 1\n"})
+
+
+def test_interrupt_while_mutmut_stands_by_leaves_nothing(layered: Path, tmp_path: Path) -> None:
+    """mutmut's interpreter starts beside the coverage run (it imports mutmut meanwhile);
+    an interrupt then stops it too and removes its workspace."""
+    change = "def add(a, b):\n    return b + a\n"
+    with_mutation(layered)
+    write(layered, {"tests/test_hang.py": HANG, "app/services/calc.py": change})
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    marker = layered / "started"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qualitygate", "check", "--base", "HEAD", "-q"],
+        cwd=layered,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "TMPDIR": str(temp)},
+    )
+    deadline = time.monotonic() + 240  # a loaded machine starts pytest slowly
+    while time.monotonic() < deadline and not (
+        marker.exists() and processes_running("qualitygate_driver.py serve")
+    ):
+        time.sleep(0.05)
+    assert marker.exists(), "the hanging test never started"
+    assert processes_running(f"{temp}"), "mutmut's interpreter was not standing by"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=240)
+    assert proc.returncode == 130, err
+    assert not processes_running(str(temp)), "mutmut's interpreter outlived the gate"
+    assert not [p.name for p in temp.iterdir() if p.name.startswith("qualitygate")]
+
+
+def test_failing_tests_stop_mutmut_standing_by(failing_change: Path, tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    with_mutation(failing_change)
+    write(failing_change, {"tests/test_fails.py": "def test_fails():\n    assert False\n"})
+    done = subprocess.run(
+        [sys.executable, "-m", "qualitygate", "check", "--base", "HEAD", "-q"],
+        cwd=failing_change,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "TMPDIR": str(temp)},
+        timeout=300,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "test_fails" in done.stderr
+    assert not processes_running(str(temp)), "mutmut's interpreter outlived the gate"
+    assert not [p.name for p in temp.iterdir() if p.name.startswith("qualitygate")]

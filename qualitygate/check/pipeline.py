@@ -7,11 +7,13 @@ themselves.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualitygate.check import shard
 from qualitygate.check.results import file_results
@@ -37,6 +39,9 @@ from qualitygate.project.config import Config, Layer, check_source
 from qualitygate.project.diff import DiffSpec
 from qualitygate.project.files import function_spans, is_test_file, source_files
 from qualitygate.project.layers import empty_layers, excluded, in_folders, layer_of
+
+if TYPE_CHECKING:
+    from qualitygate.mutation import Standby
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,11 @@ def mutate(
     cov: Mapping[str, FileCoverage],
     progress: Progress,
     test_map: TestMap | None = None,
+    standby: Standby | None = None,
 ) -> MutationOutcome | None:
-    """Mutation testing of the changed statements of layers with a mutation target."""
+    """Mutation testing of the changed statements of layers with a mutation target;
+    `standby`, when given, was started for this request (the same root, python, timeout
+    and workspace option)."""
     cfg = options.config
     targets = {
         c.path: c.lines & cov[c.path].statements
@@ -130,11 +138,11 @@ def mutate(
         progress.stage(f"Keeping the mutation workspace: {path}")
 
     if options.use_cache:
-        outcome = run_mutation(request, progress.mutants, kept, progress.stage)
+        outcome = run_mutation(request, progress.mutants, kept, progress.stage, standby)
     else:
         with tempfile.TemporaryDirectory(prefix="qualitygate-no-cache-") as empty:
             no_cache = replace(request, cache_dir=Path(empty))
-            outcome = run_mutation(no_cache, progress.mutants, kept, progress.stage)
+            outcome = run_mutation(no_cache, progress.mutants, kept, progress.stage, standby)
     return replace(outcome, not_testable=outcome.not_testable + import_only)
 
 
@@ -206,7 +214,25 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     if not changed:  # nothing to gate: no test run, no mutant, at once
         progress.stage("No Python change to gate")
         return _no_change(options, spec)
-    return _gate(options, spec, changed, facts, progress)
+    with _standby(options, changed) as standby:
+        return _gate(options, spec, changed, facts, progress, standby)
+
+
+def _standby(
+    options: CheckOptions, changed: list[ChangedFile]
+) -> contextlib.AbstractContextManager[Standby | None]:
+    """mutmut's interpreter, started now to import mutmut and libcst while the tests run
+    under coverage, when a changed file's layer has a mutation target."""
+    cfg = options.config
+    wanted = options.mutation and any(
+        c.status != "deleted" and layer_of(c.path, cfg).min_mutation_score > 0 for c in changed
+    )
+    if not wanted:
+        return contextlib.nullcontext()
+    from qualitygate.mutation import Standby
+
+    python = python_of(cfg)
+    return Standby(options.root, python, cfg.timeout, options.keep_workspace)
 
 
 def _gate(
@@ -215,6 +241,7 @@ def _gate(
     changed: list[ChangedFile],
     facts: PytestFacts | None,
     progress: Progress,
+    standby: Standby | None = None,
 ) -> CheckResult:
     """The coverage of the change, its mutants and the verdicts of its layers."""
     cfg, root = options.config, options.root
@@ -243,7 +270,8 @@ def _gate(
     for name in empty_layers(cfg, files):
         progress.stage(f"Layer '{name}' holds no file under source: check its paths")
     full_run = cov_source == "pytest" and (chosen is None or chosen.full)
-    outcome = mutate(options, changed, cov, progress, _test_map(changed, gathered, full_run))
+    test_map = _test_map(changed, gathered, full_run)
+    outcome = mutate(options, changed, cov, progress, test_map, standby)
     results = file_results(root, changed, cov, cfg, outcome, options.coverage)
     layers: dict[str, Layer] = {layer.name: layer for layer in (*cfg.layers, cfg.other)}
     figures = layer_figures(cfg, cov, results, outcome is not None, options.coverage)

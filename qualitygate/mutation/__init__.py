@@ -2,6 +2,7 @@
 May import only `errors` and `process`: it knows nothing of layers or reports.
 
     run_mutation(MutationRequest) -> MutationOutcome
+    Standby(...)   a workspace and mutmut's interpreter started ahead, for run_mutation
 
 Stages (one module each): `workspace` makes the temporary folder and copies
 the project into it; `mutmut_config` writes mutmut's config there;
@@ -28,17 +29,24 @@ from typing import TYPE_CHECKING, Any
 from qualitygate.mutation.model import Mutant, MutationOutcome, MutationRequest, NotTestable
 
 if TYPE_CHECKING:
-    from qualitygate.mutation.engine import run_mutation
+    from qualitygate.mutation.engine import Standby, run_mutation
 
 
 def __getattr__(name: str) -> Any:
-    """`run_mutation` is imported when first used: a check without mutation (the commit
-    hook) need not load the engine, and `mutation.model` stays cheap to import."""
-    if name == "run_mutation":
-        from qualitygate.mutation.engine import run_mutation
+    """`run_mutation` and `Standby` are imported when first used: a check without mutation
+    (the commit hook) need not load the engine, and `mutation.model` stays cheap to import."""
+    if name in ("run_mutation", "Standby"):
+        from qualitygate.mutation import engine
 
-        return run_mutation
+        return getattr(engine, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["Mutant", "MutationOutcome", "MutationRequest", "NotTestable", "run_mutation"]
+__all__ = [
+    "Mutant",
+    "MutationOutcome",
+    "MutationRequest",
+    "NotTestable",
+    "Standby",
+    "run_mutation",
+]
