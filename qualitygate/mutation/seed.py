@@ -16,7 +16,10 @@ equality is not certain:
 - the user's [tool.mutmut] changes which tests run or which calls count;
 - a function's body ran outside every test (at import time, in a subprocess):
   mutmut's trampoline would count that call, coverage cannot say whose it was;
-- a test that reaches a function has no recorded call time.
+- a test that reaches a function has no recorded call time;
+- a test's id climbs out of the project (`../`: pytest's rootdir is above it, in a
+  monorepo): mutmut runs pytest with its rootdir in the project's copy, so its own
+  ids never match, and the seeded round would fail and run again unseeded.
 
 Hand-written: mutmut has no API for statistics from elsewhere; the driver
 puts this seed where its statistics run would have written its own.
@@ -92,6 +95,6 @@ def seed(
         if found:
             tests[spec.function] = sorted(found)
     used = {test for ids in tests.values() for test in ids}
-    if not used <= test_map.durations.keys():
+    if not used <= test_map.durations.keys() or any(t.startswith("../") for t in used):
         return None
     return {"tests": tests, "durations": {test: test_map.durations[test] for test in sorted(used)}}

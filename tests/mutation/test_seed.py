@@ -277,3 +277,11 @@ def test_mutmut_settings_that_change_which_tests_count_are_not_seeded(
 def test_no_map_or_a_test_without_its_time_is_not_seeded() -> None:
     assert seeding.seed([F], {"app/m.py": SOURCE}, {}, None) is None
     assert seeding.seed([F], {"app/m.py": SOURCE}, {}, _map({"t::a"}, {1, 2, 5}, {})) is None
+
+
+def test_a_test_outside_the_project_is_not_seeded() -> None:
+    """pytest's rootdir above the project (a monorepo) gives ids that climb out of it;
+    mutmut, run with its rootdir in the project's copy, can never name them so."""
+    outside = "../lib/tests/test_m.py::test_f"
+    test_map = _map({outside}, {1, 2, 5}, {outside: 0.2})
+    assert seeding.seed([F], {"app/m.py": SOURCE}, {}, test_map) is None
