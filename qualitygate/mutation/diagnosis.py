@@ -13,6 +13,13 @@ tree, as `check`'s coverage run does: failing there as well, the suite is
 simply red (TestsFailedError), not ours to hide; passing there, it fails only
 in the copy (a git-ignored file it reads, a path it assumes) and is left out
 and named, like every test that fails only under mutmut.
+
+A test that failed in mutmut's run but passes in that fresh one fails only in
+mutmut's process: typically it changes its own parameters or shared state, and
+fails when run a second time in one interpreter, as mutmut runs the suite (its
+statistics, then the clean run). The suite is then run twice in one
+interpreter, and every test that fails the second time is left out at once;
+mutmut's own run stops at the first, which would leave out one per round.
 """
 
 from __future__ import annotations
@@ -191,6 +198,11 @@ def diagnose(
     there, in mutmut's process (a stack-depth assertion, a test that needs a fresh
     interpreter), and pass in the diagnosis run: they count as failing under mutmut."""
     found = _under_trampolines(workspace, python, [*pytest_args, *selection], budget)
+    if any(t not in found.failing for t in failed_in_mutmut):  # only in mutmut's process
+        failed_in_mutmut = [
+            *failed_in_mutmut,
+            *second_run_failures(workspace, python, [*pytest_args, *selection], budget),
+        ]
     failing = tuple(dict.fromkeys([*found.failing, *failed_in_mutmut]))
     found = Diagnosis(
         failing=tuple(t for t in failing if t not in found.hanging), hanging=found.hanging
@@ -198,6 +210,44 @@ def diagnose(
     if found.excluded:
         check_unmutated(workspace, python, pytest_args, found.excluded, budget)
     return found
+
+
+# Runs the tests twice in one interpreter, as mutmut does (statistics, then the clean run
+# and the mutants), and prints the ids of the tests that fail the second time.
+RERUN = """
+import json, sys, pytest
+class Failed:
+    def __init__(self): self.ids = []
+    def pytest_runtest_logreport(self, report):
+        if report.failed: self.ids.append(report.nodeid)
+args = ["-q", "--rootdir=.", "-p", "no:cacheprovider", "-p", "no:randomly", *sys.argv[1:]]
+pytest.main(args)
+second = Failed()
+pytest.main(args, plugins=[second])
+print(json.dumps(sorted(set(second.ids))))
+"""
+
+
+def second_run_failures(
+    workspace: Workspace, python: str, args: Sequence[str], budget: Budget
+) -> list[str]:
+    """The tests that pass in a fresh interpreter but fail when run a second time in it (a
+    test that changes its own parameters or shared state), all found in one go: mutmut's
+    own run stops at the first of them, which would leave out one per round."""
+    args = [a for a in args if a not in TRACE_ARGS]
+    mutants = workspace.project / "mutants"
+    try:
+        done = process.run(
+            [python, "-c", RERUN, *args],
+            cwd=mutants,
+            timeout=budget.left(),
+            env=_environment(workspace, mutants, trampolines=True),
+            what="pytest (second-run check)",
+        )
+        found = json.loads(done.stdout.strip().splitlines()[-1])
+    except (process.Timeout, ValueError, IndexError):
+        return []
+    return [str(t) for t in found] if isinstance(found, list) else []
 
 
 # Collects twice in one interpreter, as mutmut does, and prints the test ids that differ.
