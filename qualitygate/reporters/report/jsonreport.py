@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from qualitygate.report.model import (
@@ -13,7 +12,7 @@ from qualitygate.report.model import (
     ModuleReport,
     Report,
 )
-from qualitygate.reporters.json_fields import rule_dict, tool
+from qualitygate.reporters.json_fields import dump, rule_dict, tool
 
 FORMAT_VERSION = 1
 
@@ -88,6 +87,9 @@ def as_dict(report: Report) -> dict[str, Any]:
     }
 
 
+MODULE_LEVEL = 4  # report -> "layers" -> layer -> "files" -> a module, on one line
+
+
 def render(report: Report, out: TextIO) -> None:
-    json.dump(as_dict(report), out, indent=2, ensure_ascii=False)
+    dump(as_dict(report), out, flat_from=MODULE_LEVEL)
     out.write("\n")
