@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -80,7 +80,11 @@ def _load(root: Path, text: bytes, env: dict[str, str], flags: dict[str, Any]) -
     _finite_and_in_range(cfg)
 
 
-ROOT = Path(tempfile.mkdtemp(prefix="qualitygate-fuzz-"))
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for every example (hypothesis runs many per test), removed with pytest's
+    other temporary folders rather than left in the system's."""
+    return tmp_path_factory.mktemp("fuzz")
 
 
 def _toml(table: dict[str, Any]) -> bytes:
@@ -92,14 +96,14 @@ def _toml(table: dict[str, Any]) -> bytes:
 
 @FUZZ
 @given(table=TABLES)
-def test_any_config_table_loads_or_names_the_key(table: dict[str, Any]) -> None:
-    _load(ROOT, _toml(table), {}, {})
+def test_any_config_table_loads_or_names_the_key(root: Path, table: dict[str, Any]) -> None:
+    _load(root, _toml(table), {}, {})
 
 
 @FUZZ
 @given(data=st.binary(max_size=300))
-def test_any_bytes_as_pyproject(data: bytes) -> None:
-    _load(ROOT, b"[tool.qualitygate]\n" + data, {}, {})
+def test_any_bytes_as_pyproject(root: Path, data: bytes) -> None:
+    _load(root, b"[tool.qualitygate]\n" + data, {}, {})
 
 
 ENV = st.dictionaries(
@@ -118,5 +122,5 @@ FLAGS = st.fixed_dictionaries(
 
 @FUZZ
 @given(env=ENV, flags=FLAGS)
-def test_any_environment_and_flags(env: dict[str, str], flags: dict[str, Any]) -> None:
-    _load(ROOT, b'[tool.qualitygate]\nsource = ["app"]\n', env, flags)
+def test_any_environment_and_flags(root: Path, env: dict[str, str], flags: dict[str, Any]) -> None:
+    _load(root, b'[tool.qualitygate]\nsource = ["app"]\n', env, flags)
