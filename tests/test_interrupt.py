@@ -17,19 +17,24 @@ from tests.fixtures import git_state, snapshot, write
 HANG = "import time\n\n\ndef test_hang():\n    open('started', 'w').close()\n    time.sleep(120)\n"
 
 
+def start_check(root: Path, **env: str) -> subprocess.Popen[str]:
+    """`qualitygate check --base HEAD` on `root`, in the background, plain output."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "qualitygate", "check", "--base", "HEAD", "-q"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", **env},
+    )
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupt_while_tests_run(layered: Path, sig: signal.Signals) -> None:
     write(layered, {"tests/test_hang.py": HANG, "app/db/cache.py": "X = 1\n"})
     before, state = snapshot(layered), git_state(layered)
     marker = layered / "started"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "qualitygate", "check", "--base", "HEAD", "-q"],
-        cwd=layered,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
+    proc = start_check(layered)
     deadline = time.monotonic() + 240  # a loaded machine starts pytest slowly
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -105,14 +110,7 @@ def test_interrupt_while_mutmut_stands_by_leaves_nothing(layered: Path, tmp_path
     temp = tmp_path / "tmp"
     temp.mkdir()
     marker = layered / "started"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "qualitygate", "check", "--base", "HEAD", "-q"],
-        cwd=layered,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1", "TMPDIR": str(temp)},
-    )
+    proc = start_check(layered, TMPDIR=str(temp))
     deadline = time.monotonic() + 240  # a loaded machine starts pytest slowly
     while time.monotonic() < deadline and not (
         marker.exists() and processes_running("qualitygate_driver.py serve")
