@@ -234,20 +234,35 @@ def second_run_failures(
     """The tests that pass in a fresh interpreter but fail when run a second time in it (a
     test that changes its own parameters or shared state), all found in one go: mutmut's
     own run stops at the first of them, which would leave out one per round."""
+    return _in_one_interpreter(workspace, python, RERUN, args, budget, "second-run") or []
+
+
+def _in_one_interpreter(
+    workspace: Workspace,
+    python: str,
+    script: str,
+    args: Sequence[str],
+    budget: Budget,
+    check: str,
+) -> list[str] | None:
+    """The list of test ids `script` prints last, run with pytest `args` where mutmut runs
+    pytest (`mutants/`, trampolines calling the original code, once it exists); None when
+    it cannot tell (it ran out of time, or printed no list)."""
     args = [a for a in args if a not in TRACE_ARGS]
     mutants = workspace.project / "mutants"
+    cwd = mutants if mutants.is_dir() else workspace.project
     try:
         done = process.run(
-            [python, "-c", RERUN, *args],
-            cwd=mutants,
+            [python, "-c", script, *args],
+            cwd=cwd,
             timeout=budget.left(),
-            env=_environment(workspace, mutants, trampolines=True),
-            what="pytest (second-run check)",
+            env=_environment(workspace, cwd, trampolines=cwd == mutants),
+            what=f"pytest ({check} check)",
         )
         found = json.loads(done.stdout.strip().splitlines()[-1])
     except (process.Timeout, ValueError, IndexError):
-        return []
-    return [str(t) for t in found] if isinstance(found, list) else []
+        return None
+    return [str(t) for t in found] if isinstance(found, list) else None
 
 
 # Collects twice in one interpreter, as mutmut does, and prints the test ids that differ.
@@ -270,23 +285,7 @@ def collection_drift(
     """An error naming the tests that pytest collects differently the second time in one
     process (mutmut collects, then runs what it collected): their parameters were used up,
     typically an iterator such as `itertools.product(...)` passed to parametrize."""
-    args = [a for a in args if a not in TRACE_ARGS]
-    mutants = workspace.project / "mutants"
-    cwd = mutants if mutants.is_dir() else workspace.project  # where mutmut runs pytest
-    try:
-        done = process.run(
-            [python, "-c", TWICE, *args],
-            cwd=cwd,
-            timeout=budget.left(),
-            env=_environment(workspace, cwd, trampolines=cwd == mutants),
-            what="pytest (collection check)",
-        )
-    except process.Timeout:
-        return None
-    try:
-        differing = json.loads(done.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return None
+    differing = _in_one_interpreter(workspace, python, TWICE, args, budget, "collection")
     if not differing:
         return None
     functions = sorted({nodeid.split("[", 1)[0] for nodeid in differing})
