@@ -199,9 +199,11 @@ def diagnose(
     interpreter), and pass in the diagnosis run: they count as failing under mutmut."""
     found = _under_trampolines(workspace, python, [*pytest_args, *selection], budget)
     if any(t not in found.failing for t in failed_in_mutmut):  # only in mutmut's process
+        hanging = [arg for nodeid in found.hanging for arg in ("--deselect", nodeid)]
+        args = [*pytest_args, *hanging, *selection]  # a hanging test would hang it too
         failed_in_mutmut = [
             *failed_in_mutmut,
-            *second_run_failures(workspace, python, [*pytest_args, *selection], budget),
+            *second_run_failures(workspace, python, args, budget),
         ]
     failing = tuple(dict.fromkeys([*found.failing, *failed_in_mutmut]))
     found = Diagnosis(
