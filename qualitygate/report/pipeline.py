@@ -171,13 +171,13 @@ def run_report(
     check_source(root, cfg)
     check_layer_names(cfg.priority, tuple(la.name for la in cfg.layers), cfg.origin)
     pytest_facts = None
-    if measured is None and options.run_tests and options.coverage_file is None:
+    running = measured is None and options.run_tests and options.coverage_file is None
+    if running:
         cfg, pytest_facts = with_pytest_layout(root, cfg, progress)
     progress.stage("Reading the sources and the tests' imports")
     tests = [p for p in git.tracked_files(root) if p.endswith(".py") and is_test_file(p, cfg)]
     sources = sorted(source_files(root, cfg))
     parsing = None
-    running = measured is None and options.run_tests and options.coverage_file is None
     if measured is None and (options.run_tests or options.coverage_file is not None):
         # coverage's statements and the shape of every module, parsed in workers while
         # this process reads the tests' imports and the tests run (one worker then, as
