@@ -17,25 +17,36 @@ are imported once, while qualitygate is still copying the project:
     python mutmut_driver.py probe REQUEST.json RESULT.json
                                         one-shot probe; REQUEST.json: {"files": {path:
                                         [lines]}} or {"files": [path, ...]} (every mutant)
+    python mutmut_driver.py run [ARGUMENTS]
+                                        one-shot `mutmut run ARGUMENTS`, as `serve` runs it
 
 The probe has mutmut generate the mutants with its own code, into mutants/
 where `mutmut run` finds them (newer than the source, so it does not generate
 them again), and reports them without running any test. "generated" also holds
 the generated files' text, for qualitygate's cache.
+
+mutmut's clean run, its forced-fail run and each mutant's tests run in forks
+of one pytest session configured and collected once after mutmut's statistics
+run (`_Collected`), instead of a whole `pytest.main` each: see `_Collected` for
+why and for how it checks itself.
 Standard library and mutmut only: this file is copied out of the package and
 executed on its own. `mutmut_adapter` and `mutmut_session` are its only readers.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import importlib.metadata
 import importlib.util
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+_KEPT: list[tuple[Any, Any]] = []  # streams that must never be collected in a fork
 PREIMPORTED = ("libcst", "libcst.matchers", "mutmut.mutation.file_mutation", "click", "pytest")
 
 
@@ -133,11 +144,262 @@ def _seeded(seed: dict[str, Any]) -> Any:
             mutmut_main.run_stats_collection(runner, tests=tests)
             # The forced-fail check over the same tests, which call mutated functions, not
             # over the whole suite until one does (mutmut sets the "fail" mutant first).
-            runner.run_forced_fail = lambda: runner.run_clean_tests(tests)
+            if hasattr(runner, "forced_fail_tests"):
+                runner.forced_fail_tests = tests
+            else:
+                runner.run_forced_fail = lambda: runner.run_clean_tests(tests)
         else:
             save_stats()
 
     return collect_or_load_stats
+
+
+@contextlib.contextmanager
+def _quiet(null: Any) -> Iterator[None]:
+    """File descriptors 1 and 2, and sys.stdout and sys.stderr, on /dev/null (`null`, a
+    stream the caller keeps open) meanwhile. A pytest session configured here keeps
+    writing to whatever they were (its terminal writer, its capture's saved descriptors),
+    and its forks must not write into mutmut's output. The descriptors are put back even
+    when pytest moved them."""
+    saved = os.dup(1), os.dup(2)
+    streams = sys.stdout, sys.stderr
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(null.fileno(), 1)
+        os.dup2(null.fileno(), 2)
+        sys.stdout = sys.stderr = null
+        yield
+    finally:
+        sys.stdout, sys.stderr = streams
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(saved[0])
+        os.close(saved[1])
+
+
+class _Collected:
+    """One pytest session, configured and collected once in mutmut's process, and run in
+    forks of it: mutmut's clean run, its forced-fail run and each mutant's tests.
+
+    Why: `pytest.main` builds a new config and session and collects again in every fork
+    (about 60 ms before the first test on a small project, more with plugins and big test
+    modules). pytest offers no public way to configure and collect once and run later, so
+    this drives the session's steps as `pytest.main` does (`_pytest.config`,
+    `_pytest.main.Session`, pinned by tests/mutation/test_mutmut_contract.py).
+
+    It is built after mutmut's statistics run, with the arguments of mutmut's test runs,
+    over the tests the statistics found. A fork runs its tests in the order given with
+    pytest's own per-test protocol, stops at the first failure (mutmut's `-x`), finishes
+    the session (fixture teardown, cache) and exits with pytest.main's exit code.
+    Each mutant's fork starts from the state the clean run checked: the process after
+    one run of the tests (mutmut's statistics run), so a test that fails when run twice in
+    one process fails the clean run, as in mutmut's own order.
+
+    It checks itself on mutmut's own checks: when the clean run fails in a fork, it runs
+    again as mutmut runs it (`pytest.main` in the process), and so does a forced-fail run
+    that passed in a fork. If mutmut's way disagrees, or anything goes wrong while
+    building, every mutant is left to mutmut's own `pytest.main` (`off`, said in mutmut's
+    output).
+    """
+
+    def __init__(self, runner: Any) -> None:
+        self.runner = runner  # mutmut's PytestRunner
+        self.config: Any = None
+        self.session: Any = None
+        self.items: dict[str, Any] = {}
+        self.tests: list[str] = []
+        self.started = False
+        self.null = open(os.devnull, "w")  # noqa: SIM115 (pytest writes to it until finish)
+
+    def start(self, tests: list[str]) -> None:
+        from _pytest.config import _prepareconfig
+        from _pytest.main import Session
+
+        self.started = True
+        if not tests:
+            return
+        arguments = ["--rootdir=.", "--tb=native", *self.runner._pytest_args_regular_run(tests)]
+        arguments += self.runner._pytest_add_cli_args
+        try:
+            with _quiet(self.null), _inside("mutants"):
+                self.config = _prepareconfig(arguments, [])
+                self.config._do_configure()
+                self.session = Session.from_config(self.config)
+                self.config.hook.pytest_sessionstart(session=self.session)
+                self.config.hook.pytest_collection(session=self.session)
+        except BaseException as exc:  # pytest.exit, UsageError, anything
+            self.off(f"collection failed ({type(exc).__name__}: {exc})")
+            return
+        if self.session.testsfailed:
+            self.off("collection errors")
+            return
+        self.items = {item.nodeid: item for item in self.session.items}
+        missing = [t for t in tests if t not in self.items]
+        if missing:
+            self.off(f"{len(missing)} tests not collected, such as {missing[0]}")
+            return
+        self.tests = tests
+        _say("one collected pytest session for the clean run and the mutants")
+
+    def off(self, why: str) -> None:
+        _say(f"each mutant runs in pytest.main: {why}")
+        self.items, self.tests = {}, []
+        self.finish()
+
+    def covers(self, tests: list[str]) -> bool:
+        return bool(tests) and all(t in self.items for t in tests)
+
+    def fork(self, tests: list[str]) -> int:
+        """`tests` in a fork, with the mutant under test as it is set here; its exit code."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        gc.freeze()  # as mutmut forks its mutants: pytest's gc.collect() at the end of a
+        try:  # session, 80 ms over the whole heap, then looks only at the fork's objects
+            pid = os.fork()
+            if pid == 0:
+                code = 3
+                try:
+                    _KEPT.append((sys.stdout, sys.stderr))  # see CollectedPytestRunner
+                    sys.stdout = sys.stderr = self.null
+                    code = self.run(tests)
+                finally:
+                    os._exit(code)
+            _, status = os.waitpid(pid, 0)
+        finally:
+            gc.unfreeze()
+        return os.waitstatus_to_exitcode(status)
+
+    def run(self, tests: list[str]) -> int:
+        """In a fork: `tests`, in this order, as `pytest.main` would run them with `-x`."""
+        from _pytest.outcomes import Exit
+
+        items = [self.items[t] for t in tests]
+        session = self.session
+        try:
+            with _inside("mutants"):
+                for at, item in enumerate(items):
+                    following = items[at + 1] if at + 1 < len(items) else None
+                    item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+                    if session.shouldfail or session.shouldstop:
+                        break
+                code = 1 if session.testsfailed else 0
+                self.config.hook.pytest_sessionfinish(session=session, exitstatus=code)
+                self.config._ensure_unconfigure()
+        except Exit as exc:
+            return int(exc.returncode) if exc.returncode is not None else 2
+        except KeyboardInterrupt:
+            return 2
+        except BaseException:  # pytest.main's internal error
+            return 3
+        return code
+
+    def finish(self) -> None:
+        if self.config is not None:
+            with contextlib.suppress(BaseException), _quiet(self.null), _inside("mutants"):
+                if self.session is not None:
+                    self.config.hook.pytest_sessionfinish(session=self.session, exitstatus=0)
+                self.config._ensure_unconfigure()
+            self.config = None
+
+
+def _say(text: str) -> None:
+    """A line in mutmut's output (shown with --verbose), past mutmut's own capture."""
+    stream = sys.__stdout__ or sys.stdout
+    stream.write(f"qualitygate: {text}\n")
+    stream.flush()
+
+
+@contextlib.contextmanager
+def _inside(folder: str) -> Iterator[None]:
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def _collected_runner(original: Any) -> Any:
+    """A stand-in for mutmut's get_mutant_runner: its ForkRunner, whose clean run,
+    forced-fail run and mutants run in forks of one `_Collected` session."""
+    from mutmut.configuration import ProcessIsolation, config
+    from mutmut.runners.harness import PytestRunner
+    from mutmut.state import state
+    from mutmut.workers.isolation import ForkRunner
+
+    class CollectedPytestRunner(PytestRunner):
+        def __init__(self) -> None:
+            super().__init__()
+            self.collected = _Collected(self)
+
+        def run_tests(self, *, mutant_name: str | None, tests: Any) -> int:
+            tests = list(tests)
+            if mutant_name is not None and self.collected.covers(tests):
+                # In the mutant's fork. mutmut has just put a /dev/null stream of its own
+                # on sys.stdout; pytest's capture puts back the session's, and a dropped
+                # unclosed file is a ResourceWarning, a failure under filterwarnings=error.
+                _KEPT.append((sys.stdout, sys.stderr))
+                return self.collected.run(tests)
+            return int(super().run_tests(mutant_name=mutant_name, tests=tests))
+
+    class CollectedForkRunner(ForkRunner):
+        forced_fail_tests: list[str] | None = None  # the seeded tests (`_seeded`)
+
+        def __init__(self, workers: int, runner: CollectedPytestRunner, debug: bool) -> None:
+            super().__init__(max_workers=workers, test_runner=runner, debug=debug)
+            self.collected = runner.collected
+
+        def _collected(self) -> _Collected:
+            collected = self.collected
+            if not collected.started:
+                found = state().tests_by_mangled_function_name.values()
+                collected.start(sorted(set().union(*found)))
+            return collected
+
+        def run_clean_tests(self, tests: Any) -> int:
+            tests, collected = list(tests), self._collected()
+            if not collected.covers(tests):
+                return int(super().run_clean_tests(tests))
+            code = collected.fork(tests)
+            if code != 0:  # as mutmut runs it: a real failure, or a session to give up
+                code = int(super().run_clean_tests(tests))
+                if code == 0:
+                    collected.off("the clean run failed only in the collected session")
+            return code
+
+        def run_forced_fail(self) -> int:
+            collected = self._collected()
+            tests = self.forced_fail_tests or collected.tests
+            if not collected.covers(tests):
+                return self._forced_fail_in_process()
+            code = collected.fork(tests)
+            if code == 0:
+                code = self._forced_fail_in_process()
+                if code != 0:
+                    collected.off("the forced-fail run passed only in the collected session")
+            return code
+
+        def _forced_fail_in_process(self) -> int:
+            if self.forced_fail_tests:
+                return int(super().run_clean_tests(self.forced_fail_tests))
+            return int(super().run_forced_fail())
+
+        def shutdown(self) -> None:
+            super().shutdown()
+            self.collected.finish()
+            self.collected.null.close()
+
+    def get_mutant_runner(max_workers: int = 1) -> Any:
+        if config().process_isolation != ProcessIsolation.FORK:
+            return original(max_workers)
+        if max_workers < 1:
+            raise ValueError("max_workers must be at least 1")
+        pytest_runner = CollectedPytestRunner()
+        pytest_runner.prepare_main_test_run()
+        return CollectedForkRunner(max_workers, pytest_runner, config().debug)
+
+    return get_mutant_runner
 
 
 def _run(arguments: list[str], seed: dict[str, Any] | None = None) -> None:
@@ -146,6 +408,8 @@ def _run(arguments: list[str], seed: dict[str, Any] | None = None) -> None:
 
     if seed is not None and callable(getattr(mutmut.__main__, "collect_or_load_stats", None)):
         mutmut.__main__.collect_or_load_stats = _seeded(seed)
+    original = getattr(mutmut.__main__, "get_mutant_runner")  # noqa: B009 (not exported)
+    mutmut.__main__.get_mutant_runner = _collected_runner(original)  # type: ignore[attr-defined]
     sys.argv = ["mutmut", *arguments]
     cli()
 
@@ -170,6 +434,9 @@ def serve(fd: int) -> None:
 def main(argv: list[str]) -> None:
     if argv[0] == "serve":
         serve(int(argv[1]))
+        return
+    if argv[0] == "run":
+        _run(argv[1:])
         return
     files = json.loads(Path(argv[1]).read_text(encoding="utf-8"))["files"]
     found = {**environment(), **probe(files)}

@@ -139,3 +139,172 @@ def test_no_test_reaching_any_mutant_exits_1(tmp_path: Path) -> None:
     done = mutmut_run(tmp_path)
     assert done.returncode == 1
     assert mutmut_adapter.found_no_tests(done.stdout)
+
+
+# ------------------------------------------- one collected session (mutmut_driver)
+
+SESSION_PROJECT = {
+    "app/__init__.py": "",
+    "app/calc.py": """
+        LOG = []
+
+
+        def over(total, limit):
+            if total >= limit:
+                return True
+            return False
+
+
+        def scale(x, factor=2):
+            LOG.append(x)
+            return x * factor
+
+
+        def shout(text):
+            print(text.upper())
+            return len(text)
+
+
+        class Cart:
+            def __init__(self):
+                self.items = []
+
+            def add(self, x):
+                self.items.append(x)
+                return sum(self.items)
+        """,
+    "tests/conftest.py": """
+        import pytest
+
+        from app.calc import Cart
+
+        OPENED = []
+
+
+        @pytest.fixture(scope="session")
+        def ledger():
+            OPENED.append("session")
+            yield OPENED
+            OPENED.clear()
+
+
+        @pytest.fixture(scope="module")
+        def cart():
+            return Cart()
+        """,
+    "tests/test_calc.py": """
+        import warnings
+
+        import pytest
+
+        from app.calc import Cart, over, scale, shout
+
+
+        @pytest.mark.parametrize(("total", "expected"), [(20, True), (1, False)])
+        def test_over(total, expected, ledger):
+            assert over(total, 10) is expected
+            assert ledger == ["session"]
+
+
+        def test_scale_grows_the_log():
+            before = len(__import__("app.calc").calc.LOG)
+            assert scale(3) == 6
+            assert len(__import__("app.calc").calc.LOG) == before + 1
+
+
+        def test_shout(capsys):
+            assert shout("hi") == 2
+            assert capsys.readouterr().out == "HI\\n"
+
+
+        class TestCart:
+            def test_add(self, cart):
+                assert cart.add(2) >= 2
+
+            def test_fresh(self):
+                assert Cart().add(2) == 2
+
+
+        @pytest.mark.xfail(strict=True)
+        def test_known_bug():
+            assert over(5, 5) is False
+
+
+        @pytest.mark.skip(reason="not today")
+        def test_skipped():
+            assert False
+
+
+        def test_warns():
+            with pytest.warns(UserWarning):
+                warnings.warn("careful", UserWarning)
+            assert scale(1, 3) == 3
+        """,
+    "pyproject.toml": """
+        [tool.mutmut]
+        source_paths = ["app"]
+        only_mutate = ["app/calc.py"]
+        pytest_add_cli_args_test_selection = ["tests"]
+
+        [tool.pytest.ini_options]
+        filterwarnings = ["error"]
+        """,
+}
+
+
+def driver_run(project: Path, names: list[str]) -> subprocess.CompletedProcess[str]:
+    """`mutmut run NAMES` as qualitygate runs it: through mutmut_driver.py, every mutant
+    named (so mutmut's clean run runs their tests, not the whole suite)."""
+    script = Path(mutmut_adapter.__file__).with_name("mutmut_driver.py")
+    command = [sys.executable, str(script), "run", "run", "--max-children", "2", *names]
+    return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=180)
+
+
+def exit_codes(project: Path) -> dict[str, int]:
+    meta = json.loads((project / "mutants" / "app" / "calc.py.meta").read_text())
+    codes: dict[str, int] = meta["exit_code_by_key"]
+    return codes
+
+
+def both_ways(tmp_path: Path, files: dict[str, str]) -> tuple[str, dict[str, int], dict[str, int]]:
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    write(ours, files)
+    write(theirs, files)
+    plain = mutmut_run(theirs)
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    done = driver_run(ours, sorted(exit_codes(theirs)))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout, exit_codes(ours), exit_codes(theirs)
+
+
+def test_mutants_run_in_one_collected_session_with_mutmuts_verdicts(tmp_path: Path) -> None:
+    output, ours, theirs = both_ways(tmp_path, SESSION_PROJECT)
+    assert "one collected pytest session for the clean run and the mutants" in output
+    assert "each mutant runs in pytest.main" not in output
+    assert ours == theirs
+    assert {0, 1} <= set(ours.values())  # survivors and kills both, so the check can fail
+
+
+def test_a_session_that_disagrees_with_mutmut_is_given_up(tmp_path: Path) -> None:
+    # A test that passes only in the process that imported the tests, as mutmut's own
+    # clean run runs it, and fails in any fork: the clean run fails in the collected
+    # session only, so every mutant goes back to mutmut's pytest.main (and is killed
+    # there too, in mutmut's own forks).
+    files = {
+        **SESSION_PROJECT,
+        "tests/test_pid.py": """
+            import os
+
+            from app.calc import over
+
+            IMPORTED_IN = os.getpid()
+
+
+            def test_same_process():
+                assert over(20, 10)
+                assert os.getpid() == IMPORTED_IN
+            """,
+    }
+    output, ours, theirs = both_ways(tmp_path, files)
+    assert "each mutant runs in pytest.main: the clean run failed only in the collected" in output
+    assert ours == theirs
