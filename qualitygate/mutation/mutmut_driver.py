@@ -110,9 +110,23 @@ def probe(files: dict[str, list[int]] | list[str]) -> dict[str, Any]:
             str((Path("mutants") / name).absolute()): set(lines) for name, lines in files.items()
         }
     try:
-        return {"files": {name: _generated_functions(name) for name in files}}
+        return {"files": _each(_generated_functions, list(files))}
     finally:
         state()._covered_lines = None
+
+
+def _each(work: Any, names: list[str]) -> dict[str, Any]:
+    """work(name) for each name; two or more in forked workers, one per core (libcst's
+    visits of a module are pure Python, about 0.15 s for 200 lines). A worker that fails
+    raises here, as the same call in this process would."""
+    workers = min(len(names), os.cpu_count() or 1)
+    if workers < 2 or not hasattr(os, "fork"):
+        return {name: work(name) for name in names}
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        return dict(zip(names, pool.map(work, names), strict=True))
 
 
 def _reply(fd: int, value: dict[str, Any]) -> None:

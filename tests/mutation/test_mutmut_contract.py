@@ -308,3 +308,28 @@ def test_a_session_that_disagrees_with_mutmut_is_given_up(tmp_path: Path) -> Non
     output, ours, theirs = both_ways(tmp_path, files)
     assert "each mutant runs in pytest.main: the clean run failed only in the collected" in output
     assert ours == theirs
+
+
+def test_a_probe_of_two_files_in_two_workers_equals_mutmut_run(tmp_path: Path) -> None:
+    files = {
+        **PROJECT,
+        "app/more.py": "def twice(x):\n    return x * 2 if x > 0 else 0\n",
+        "pyproject.toml": PROJECT["pyproject.toml"].replace(
+            '["app/calc.py"]', '["app/calc.py", "app/more.py"]'
+        ),
+    }
+    theirs, ours = tmp_path / "theirs", tmp_path / "ours"
+    write(theirs, files)
+    write(ours, files)
+    assert mutmut_run(theirs).returncode == 0
+    script = Path(mutmut_adapter.__file__).with_name("mutmut_driver.py")
+    request, result = tmp_path / "request.json", tmp_path / "result.json"
+    request.write_text(json.dumps({"files": ["app/calc.py", "app/more.py"]}))
+    subprocess.run(
+        [sys.executable, str(script), "probe", str(request), str(result)], cwd=ours, check=True
+    )
+    probed = json.loads(result.read_text())["files"]
+    for path in ("app/calc.py", "app/more.py"):
+        meta = json.loads((theirs / "mutants" / f"{path}.meta").read_text())
+        assert set(probed[path]["mutants"]) == set(meta["exit_code_by_key"]), path
+        assert (ours / "mutants" / path).read_text() == (theirs / "mutants" / path).read_text()
