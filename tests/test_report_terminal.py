@@ -119,3 +119,23 @@ def test_uncovered_lines_show_their_code_marked_and_elided(
     rich = rich_text(coded_result())
     assert all(len(line) <= 80 for line in rich.splitlines())
     assert "! 20  return x" in rich
+
+
+def test_a_long_list_of_uncovered_lines_wraps_whole_ranges_within_80_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base = result()
+    scattered = (*range(100, 400, 3), 1000, 1001, 1002)  # no run of two, then 1000-1002
+    files = (replace(base.files[0], uncovered_changed_lines=scattered), *base.files[1:])
+    res = replace(base, files=files)
+    monkeypatch.setenv("COLUMNS", "80")
+    out = io.StringIO()
+    terminal.render_plain(res, out)
+    plain = out.getvalue().splitlines()
+    for lines in (plain, rich_text(res).splitlines()):
+        assert all(len(line) <= 80 for line in lines), [x for x in lines if len(x) > 80]
+        at = next(i for i, line in enumerate(lines) if "uncovered changed lines:" in line)
+        end = next(i for i in range(at, len(lines)) if lines[i].rstrip().endswith("1002"))
+        listed = " ".join(line.strip() for line in lines[at : end + 1])
+        numbers = re.findall(r"\d+(?:-\d+)?", listed.partition(":")[2])
+        assert numbers == [*map(str, scattered[:-3]), "1000-1002"]  # a range is never cut

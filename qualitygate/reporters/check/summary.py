@@ -14,8 +14,12 @@ WIDE = 10_000  # columns: no fitting, for formats a program reads
 
 
 def wrap(text: str, width: int, first: str = "", rest: str = "  ") -> list[str]:
-    """Prose wrapped at `width` columns, words kept whole, later lines indented."""
-    return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest) or [first]
+    """Prose wrapped at `width` columns, words (and line ranges such as 18-20) kept whole,
+    later lines indented."""
+    lines = textwrap.wrap(
+        text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+    )
+    return lines or [first]
 
 
 # Each figure beside its target ("42.9% / 50"), so the table fits 80 columns; the rules
@@ -107,10 +111,7 @@ class Gap:
     def lines(self, width: int = WIDE) -> list[str]:
         """Detail lines, plain text, that fit `width` columns: diffs elided, never wrapped
         mid-code, test lists cut short with a count, prose wrapped with a hanging indent."""
-        out = self.coverage_lines(width)
-        at = next((i for i, line in enumerate(out) if line.startswith(UNCOVERED_LINES)), None)
-        if at is not None:
-            out[at + 1 : at + 1] = ["  " + line for line in self.code_lines(width - 2)]
+        out = self.coverage_lines(width, code=True)
         inner = width - 4
         for m in self.file.mutants:
             if m.status in SURVIVORS:
@@ -121,13 +122,17 @@ class Gap:
                     out += wrap(f"test to write: {m.hint}", inner, "    ", "      ")
         return out + [line for text in self.not_testable_lines() for line in wrap(text, width)]
 
-    def coverage_lines(self, width: int = WIDE) -> list[str]:
+    def coverage_lines(self, width: int = WIDE, code: bool = False) -> list[str]:
+        """What the file's coverage lacks, the list of lines wrapped at `width`; with
+        `code`, the uncovered lines' code after that list."""
         f = self.file
         out = []
         if not f.measured and f.changed_lines:
             out.append("never run by the tests: no test imports this file (counts as 0%)")
         if f.uncovered_changed_lines:
-            out.append(f"{UNCOVERED_LINES}: {ranges(f.uncovered_changed_lines)}")
+            out += wrap(f"{UNCOVERED_LINES}: {ranges(f.uncovered_changed_lines)}", width)
+            if code:
+                out += ["  " + line for line in self.code_lines(width - 2)]
             if f.nearby_tests:
                 out.append(fit_list(NEARBY_TESTS, f.nearby_tests, width, "none"))
         return out
