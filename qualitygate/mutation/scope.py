@@ -112,7 +112,22 @@ def untestable_reason(source: str, line: int) -> str | None:
             return _function_reason(node, line)
         if isinstance(node, ast.ClassDef):
             return _class_reason(node, line)
-        return MODULE_LEVEL
+        return _block_reason(node, line)
+    return MODULE_LEVEL
+
+
+BLOCKS = {ast.If: "if", ast.Try: "try", ast.With: "with", ast.For: "for", ast.While: "while"}
+
+
+def _block_reason(node: ast.stmt, line: int) -> str:
+    """A line of a module-level statement: a function or class it defines (`if
+    sys.platform == ...:`, `try: ... except ImportError:`) is not top-level, so mutmut
+    leaves it alone, although its body does not run at import time."""
+    for inner in ast.walk(node):
+        if isinstance(inner, FunctionNode | ast.ClassDef) and _contains(inner, line):
+            keyword = next((k for t, k in BLOCKS.items() if isinstance(node, t)), "compound")
+            what = "function" if isinstance(inner, FunctionNode) else "class"
+            return f"{what} defined inside a module-level `{keyword}`: mutmut skips it"
     return MODULE_LEVEL
 
 

@@ -333,3 +333,36 @@ def test_a_probe_of_two_files_in_two_workers_equals_mutmut_run(tmp_path: Path) -
         meta = json.loads((theirs / "mutants" / f"{path}.meta").read_text())
         assert set(probed[path]["mutants"]) == set(meta["exit_code_by_key"]), path
         assert (ours / "mutants" / path).read_text() == (theirs / "mutants" / path).read_text()
+
+
+def test_a_function_inside_a_module_level_if_gets_no_mutant(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/m.py": """
+                import sys
+
+                if sys.platform != "win32":
+
+                    def f(x):
+                        return x + 1
+
+
+                def g(x):
+                    return x + 1
+                """,
+            "pyproject.toml": '[tool.mutmut]\nsource_paths = ["app"]\n',
+        },
+    )
+    script = Path(mutmut_adapter.__file__).with_name("mutmut_driver.py")
+    request, result = tmp_path / "request.json", tmp_path / "result.json"
+    request.write_text(json.dumps({"files": ["app/m.py"]}))
+    subprocess.run(
+        [sys.executable, str(script), "probe", str(request), str(result)],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    names = json.loads(result.read_text())["files"]["app/m.py"]["mutants"]
+    assert names and all(name.startswith("app.m.x_g__mutmut_") for name in names)

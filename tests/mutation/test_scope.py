@@ -110,3 +110,29 @@ def test_import_time_only_finds_functions_whose_own_body_runs_under_no_test():
     assert scope.import_time_only(IMPORT_TIME, executed - {16}, tested - {16}) == [(1, 4)]
     # a method run at import time only (a registration at module level)
     assert scope.import_time_only(IMPORT_TIME, executed, tested - {16}) == [(1, 4), (15, 16)]
+
+
+def test_a_function_defined_inside_a_module_level_block_is_named_as_such() -> None:
+    # mutmut 3.8 mutates g and not f (tests/mutation/test_mutmut_contract.py's probe)
+    source = textwrap.dedent("""
+        import sys
+        if sys.platform != "win32":
+            LIMIT = 3
+
+            def f(x):
+                return x + LIMIT
+        try:
+            import fast
+        except ImportError:
+            class Slow:
+                def run(self):
+                    return 1
+        """).lstrip("\n")
+    assert scope.untestable_reason(source, 3) == scope.MODULE_LEVEL
+    assert scope.untestable_reason(source, 6) == (
+        "function defined inside a module-level `if`: mutmut skips it"
+    )
+    assert scope.untestable_reason(source, 8) == scope.MODULE_LEVEL
+    assert scope.untestable_reason(source, 12) == (
+        "class defined inside a module-level `try`: mutmut skips it"
+    )
