@@ -274,8 +274,6 @@ class _Collected:
             if pid == 0:
                 code = 3
                 try:
-                    _KEPT.append((sys.stdout, sys.stderr))  # see CollectedPytestRunner
-                    sys.stdout = sys.stderr = self.null
                     code = self.run(tests)
                 finally:
                     os._exit(code)
@@ -285,9 +283,15 @@ class _Collected:
         return os.waitstatus_to_exitcode(status)
 
     def run(self, tests: list[str]) -> int:
-        """In a fork: `tests`, in this order, as `pytest.main` would run them with `-x`."""
+        """In a fork: `tests`, in this order, as `pytest.main` would run them with `-x`,
+        with sys.stdout and sys.stderr on the session's /dev/null. The streams they held
+        are kept: pytest's capture puts back the session's, and a dropped unclosed file
+        (mutmut's own /dev/null in its forks) is a ResourceWarning, a failure under
+        filterwarnings=error."""
         from _pytest.outcomes import Exit
 
+        _KEPT.append((sys.stdout, sys.stderr))
+        sys.stdout = sys.stderr = self.null
         items = [self.items[t] for t in tests]
         session = self.session
         try:
@@ -350,11 +354,7 @@ def _collected_runner(original: Any) -> Any:
         def run_tests(self, *, mutant_name: str | None, tests: Any) -> int:
             tests = list(tests)
             if mutant_name is not None and self.collected.covers(tests):
-                # In the mutant's fork. mutmut has just put a /dev/null stream of its own
-                # on sys.stdout; pytest's capture puts back the session's, and a dropped
-                # unclosed file is a ResourceWarning, a failure under filterwarnings=error.
-                _KEPT.append((sys.stdout, sys.stderr))
-                return self.collected.run(tests)
+                return self.collected.run(tests)  # in the mutant's fork
             return int(super().run_tests(mutant_name=mutant_name, tests=tests))
 
     class CollectedForkRunner(ForkRunner):
