@@ -13,6 +13,7 @@ that escapes is an internal error and also exits non-zero.
 from __future__ import annotations
 
 import enum
+import sys
 
 
 class ExitCode(enum.IntEnum):
@@ -78,3 +79,9 @@ class Terminated(KeyboardInterrupt):
 
 def on_sigterm(signum: int, frame: object) -> None:
     raise Terminated()
+
+
+def interrupted() -> int:
+    """Say that the person stopped the run (not an error), and give its exit code."""
+    print("qualitygate: interrupted; nothing in the repository was changed", file=sys.stderr)
+    return ExitCode.INTERRUPTED

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 from qualitygate import __version__, process
-from qualitygate.errors import ExitCode, QualityGateError, on_sigterm
+from qualitygate.errors import ExitCode, QualityGateError, interrupted, on_sigterm
 
 # name -> (help, module in qualitygate.commands with add_arguments(parser) and run(args)).
 # A command's module is imported only when that command runs (or --help lists them all):
@@ -114,8 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.BROKEN_PIPE
     except KeyboardInterrupt:  # the person asked for it: not an error
-        print("qualitygate: interrupted; nothing in the repository was changed", file=sys.stderr)
-        return ExitCode.INTERRUPTED
+        return interrupted()
     except Exception as exc:  # an internal error must never look like a pass
         traceback.print_exc()
         _error(f"internal error: {exc!r}; please report it with the traceback above")

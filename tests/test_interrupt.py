@@ -95,6 +95,37 @@ def test_a_signal_during_start_up_exits_130(layered: Path, sig: signal.Signals) 
     assert "interrupted" in err and "Traceback" not in err
 
 
+# A signal that lands in the last instant of `signal.signal`, once the handler is in
+# (the race the test above can only hit by chance): the Nth call raises as the handler
+# would. The first two are `console`'s own, the third and fourth `main`'s.
+LATE_SIGNAL = """
+import signal, sys
+from qualitygate import __main__ as entry
+install, calls = signal.signal, []
+def late(*args):
+    previous = install(*args)
+    calls.append(args)
+    if len(calls) == {n}:
+        raise KeyboardInterrupt
+    return previous
+signal.signal = late
+sys.argv = ["qualitygate", "--version"]
+raise SystemExit(entry.console())
+"""
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_a_signal_as_a_handler_goes_in_exits_130(n: int) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", LATE_SIGNAL.format(n=n)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == "qualitygate: interrupted; nothing in the repository was changed\n"
+
+
 def catches(pid: int, sig: signal.Signals, timeout: float = 120) -> bool:
     """Wait until process `pid` catches `sig` (its SigCgt in /proc). A signal sent before
     that, while the interpreter itself starts, is ignored as the parent asked; on a loaded
