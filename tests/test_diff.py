@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 from pathlib import Path
 
@@ -43,6 +44,36 @@ def test_modified_added_untracked_and_non_python(repo: Path) -> None:
         "pkg/new.py": ("added", [1, 2], None),
         "pkg/untracked.py": ("added", [1], None),
     }
+
+
+def test_added_files_have_the_lines_diff_cover_finds(repo: Path) -> None:
+    """Added files are counted by git, not parsed from diff-cover's diff: the same lines as
+    diff-cover's own reporter finds, in each mode, for a file added and then edited, one
+    with no final newline and one whose name git would quote."""
+    from diff_cover.diff_reporter import GitDiffReporter
+    from diff_cover.git_diff import GitDiffTool
+    from diff_cover.git_path import GitPathTool
+
+    base = git.head(repo)
+    write(repo, {"pkg/a.py": "A = 1\nB = 2\n", "pkg/we ird [x]\u00e9.py": "C = 3\nD = 4"})
+    to = commit(repo)
+    write(repo, {"pkg/a.py": "A = 1\nB = 2\nE = 5\n", "pkg/b.py": "F = 6\n"})
+    run_git(repo, "add", "pkg/b.py")
+    write(repo, {"pkg/mod.py": BODY + "Z = 1\n"})
+    for mode, start in (("worktree", base), ("staged", to), ("range", base)):
+        ours = {p: lines for p, (_, lines, _) in changes(repo, base=start, mode=mode).items()}
+        GitPathTool.set_cwd(str(repo))
+        reporter = GitDiffReporter(
+            compare_branch=start,
+            git_diff=GitDiffTool("...", ignore_whitespace=False),
+            ignore_staged=mode == "range",
+            ignore_unstaged=mode != "worktree",
+            supported_extensions=["py"],
+        )
+        with contextlib.chdir(repo):  # staged: HEAD...HEAD is empty, the index remains
+            theirs = {p: sorted(reporter.lines_changed(p)) for p in reporter.src_paths_changed()}
+        assert ours == theirs, mode
+        assert "pkg/a.py" in ours or mode == "staged"
 
 
 def test_committed_changes_against_base(repo: Path) -> None:

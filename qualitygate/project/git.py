@@ -117,6 +117,21 @@ def name_status(root: Path, args: list[str]) -> Mapping[str, tuple[str, str | No
     return result
 
 
+def added_line_counts(root: Path, args: list[str]) -> dict[str, int]:
+    """path -> line count of each file `git diff -M <args>` adds, as git's --numstat
+    counts it (a binary file has none)."""
+    out = _git(
+        root, "diff", "--numstat", "-z", "-M", "--relative", "--no-color", "--diff-filter=A", *args
+    ).stdout
+    found = {}
+    for entry in out.split("\0"):
+        added, _, rest = entry.partition("\t")
+        path = rest.partition("\t")[2]
+        if path and added.isdigit():
+            found[path] = int(added)
+    return found
+
+
 def index_blobs(root: Path) -> dict[str, str]:
     """path -> blob id of each file in the index, under `root` (paths relative to it)."""
     out = _git(root, "ls-files", "-z", "--stage").stdout
