@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
-from qualitygate.model import CheckResult, Rule
+from qualitygate.model import CheckResult, Rule, ranges
 from qualitygate.reporters.check import terminal
+from qualitygate.reporters.check.summary import wrap_words
 from qualitygate.reporters.wording import fit_diff, fit_list
 from tests.ci_results import layer, mutant, result
 
@@ -139,3 +143,14 @@ def test_a_long_list_of_uncovered_lines_wraps_whole_ranges_within_80_columns(
         listed = " ".join(line.strip() for line in lines[at : end + 1])
         numbers = re.findall(r"\d+(?:-\d+)?", listed.partition(":")[2])
         assert numbers == [*map(str, scattered[:-3]), "1000-1002"]  # a range is never cut
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(1, 100_000), min_size=1, max_size=300),
+    st.integers(20, 160),
+)
+def test_the_uncovered_lines_pack_as_textwrap_wraps_them(lines: list[int], width: int) -> None:
+    text = f"uncovered changed lines: {ranges(lines)}"
+    expected = textwrap.wrap(text, width, subsequent_indent="  ", break_on_hyphens=False)
+    assert wrap_words(text, width) == expected

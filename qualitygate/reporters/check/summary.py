@@ -22,6 +22,23 @@ def wrap(text: str, width: int, first: str = "", rest: str = "  ") -> list[str]:
     return lines or [first]
 
 
+def wrap_words(text: str, width: int, rest: str = "  ") -> list[str]:
+    """`wrap` for text of short words, one space apart (a list of line ranges), packed
+    by hand: textwrap took 0.5 ms a file on a list of 150 ranges, a second over 2,000
+    files, and on such text greedy packing gives its lines."""
+    words = text.split(" ")
+    if max(map(len, words)) > width - len(rest):
+        return wrap(text, width, rest=rest)
+    out, line = [], words[0]
+    for word in words[1:]:
+        if len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = rest + word
+        else:
+            line += " " + word
+    return [*out, line]
+
+
 # Each figure beside its target ("42.9% / 50"), so the table fits 80 columns; the rules
 # that failed, with their gaps, follow the gaps.
 LAYER_COLUMNS = ("Layer", "Changed", "Diff cov", "Layer cov", "Mutation", "Result")
@@ -130,7 +147,7 @@ class Gap:
         if not f.measured and f.changed_lines:
             out.append("never run by the tests: no test imports this file (counts as 0%)")
         if f.uncovered_changed_lines:
-            out += wrap(f"{UNCOVERED_LINES}: {ranges(f.uncovered_changed_lines)}", width)
+            out += wrap_words(f"{UNCOVERED_LINES}: {ranges(f.uncovered_changed_lines)}", width)
             if code:
                 out += ["  " + line for line in self.code_lines(width - 2)]
             if f.nearby_tests:
