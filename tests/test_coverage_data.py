@@ -142,6 +142,23 @@ def line_count(rel: str, text: str) -> tuple[str, int]:
     return rel, len(text.splitlines())
 
 
+def test_cobertura_from_other_tools_reads_the_same(tmp_path: Path) -> None:
+    """Attributes in another order, a <line> with <conditions> inside it (as Java's and
+    JavaScript's tools write), hit counts written with leading zeros."""
+    (tmp_path / "c.xml").write_text(
+        '<?xml version="1.0" ?><coverage><sources>\n  <source>/a</source>\n</sources>'
+        '<packages><package name="p"><classes><class name="m" filename="m.py"><lines>'
+        '<line hits="2" number="1" branch="true"><conditions><condition number="0" '
+        'type="jump" coverage="50%"/></conditions></line>'
+        '<line branch="false" number="2" hits="00"/><line number="3" hits="007"/>'
+        "</lines></class></classes></package></packages></coverage>"
+    )
+    measured = read_data_file(tmp_path / "c.xml")
+    assert {name: (m.lines, m.statements) for name, m in measured.items()} == {
+        "/a/m.py": ({1, 3}, {1, 2, 3})
+    }
+
+
 def test_a_cobertura_report_with_two_sources_names_each_file_under_both(tmp_path: Path) -> None:
     (tmp_path / "c.xml").write_text(
         '<?xml version="1.0" ?><coverage><sources><source>/a</source><source>/b</source>'
