@@ -35,6 +35,6 @@ def test_the_try_fails_with_the_gaps_the_readme_describes(tmp_path: Path) -> Non
         assert figure in readme  # the README describes this very output
     assert list(tmp_path.iterdir()) == []  # the temporary repository is gone
     steps = done.stderr.splitlines()  # progress, plain: not a terminal
-    assert "qualitygate: Mutation: generating the mutants of 1 file" in steps
+    assert "qualitygate: Mutation: the mutants of 1 file, generated while the tests ran" in steps
     seeded = "qualitygate: Mutation: test statistics from the coverage run, then 9 mutants"
     assert f"{seeded} (0 cached)" in steps

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 from qualitygate.check import shard
 from qualitygate.check.results import file_results
-from qualitygate.errors import UsageError
+from qualitygate.errors import QualityGateError, UsageError
 from qualitygate.gate import ratchet, rules
 from qualitygate.gate.figures import layer_figures
 from qualitygate.measure import selection
+from qualitygate.measure.coverage_data import StatementParser
 from qualitygate.measure.gather import Gathered, gather_coverage, python_of, with_pytest_layout
 from qualitygate.measure.testrun import PytestFacts
 from qualitygate.model import (
@@ -94,17 +95,14 @@ def mutate(
     progress: Progress,
     test_map: TestMap | None = None,
     standby: Standby | None = None,
+    cache_dir: Path | None = None,
 ) -> MutationOutcome | None:
     """Mutation testing of the changed statements of layers with a mutation target;
     `standby`, when given, was started for this request (the same root, python, timeout
-    and workspace option)."""
-    cfg = options.config
-    targets = {
-        c.path: c.lines & cov[c.path].statements
-        for c in changed
-        if c.path in cov and layer_of(c.path, cfg).min_mutation_score > 0
-    }
-    targets = {path: lines for path, lines in targets.items() if lines}
+    and workspace option). `cache_dir`: where the verdicts are kept, when not the
+    repository's (--no-cache: an empty folder)."""
+    statements = {path: fc.statements for path, fc in cov.items()}
+    targets = mutation_targets(options, changed, statements)
     targets, import_only = split_import_time(options.root, targets, cov)
     if options.shard is not None:
         spans = {p: function_spans((options.root / p).read_text(errors="replace")) for p in targets}
@@ -114,15 +112,54 @@ def mutate(
     if not targets:
         return MutationOutcome((), import_only, (), 0) if import_only else None
     progress.stage("Mutation testing the changed lines")
-    request = MutationRequest(
+    from qualitygate.mutation import run_mutation
+
+    def kept(path: Path) -> None:
+        progress.stage(f"Keeping the mutation workspace: {path}")
+
+    with contextlib.ExitStack() as stack:
+        cache_dir = cache_dir or _cache_dir(options, stack)
+        request = _mutation_request(options, targets, cache_dir, test_map)
+        outcome = run_mutation(request, progress.mutants, kept, progress.stage, standby)
+    return replace(outcome, not_testable=outcome.not_testable + import_only)
+
+
+def mutation_targets(
+    options: CheckOptions, changed: list[ChangedFile], statements: Mapping[str, frozenset[int]]
+) -> dict[str, frozenset[int]]:
+    """The changed statements of the files whose layer has a mutation target."""
+    cfg = options.config
+    targets = {
+        c.path: c.lines & statements[c.path]
+        for c in changed
+        if c.path in statements and layer_of(c.path, cfg).min_mutation_score > 0
+    }
+    return {path: lines for path, lines in targets.items() if lines}
+
+
+def _cache_dir(options: CheckOptions, stack: contextlib.ExitStack) -> Path:
+    """The repository's verdict cache; with --no-cache, an empty folder for this run."""
+    if options.use_cache:
+        return git.git_dir(options.root) / "qualitygate" / "mutation"
+    return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qualitygate-no-cache-")))
+
+
+def _mutation_request(
+    options: CheckOptions,
+    targets: Mapping[str, frozenset[int]],
+    cache_dir: Path,
+    test_map: TestMap | None = None,
+) -> MutationRequest:
+    cfg = options.config
+    return MutationRequest(
         root=options.root,
-        changed_lines=targets,
+        changed_lines=dict(targets),
         source=cfg.source or (".",),
         tests=cfg.tests,
         python=python_of(cfg),
         workers=options.workers,
         timeout=cfg.timeout,
-        cache_dir=git.git_dir(options.root) / "qualitygate" / "mutation",
+        cache_dir=cache_dir,
         config_key=repr((cfg.source, cfg.tests, cfg.timeout, cfg.pytest_args)),
         test_files=tuple(p for p in git.tracked_files(options.root) if is_test_file(p, cfg)),
         workspace_include=cfg.workspace_include,
@@ -132,18 +169,6 @@ def mutate(
         accepted=accepted.load(options.root / cfg.accepted),
         test_map=test_map,
     )
-    from qualitygate.mutation import run_mutation
-
-    def kept(path: Path) -> None:
-        progress.stage(f"Keeping the mutation workspace: {path}")
-
-    if options.use_cache:
-        outcome = run_mutation(request, progress.mutants, kept, progress.stage, standby)
-    else:
-        with tempfile.TemporaryDirectory(prefix="qualitygate-no-cache-") as empty:
-            no_cache = replace(request, cache_dir=Path(empty))
-            outcome = run_mutation(no_cache, progress.mutants, kept, progress.stage, standby)
-    return replace(outcome, not_testable=outcome.not_testable + import_only)
 
 
 def _test_map(changed: list[ChangedFile], gathered: Gathered, full_run: bool) -> TestMap | None:
@@ -214,15 +239,19 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     if not changed:  # nothing to gate: no test run, no mutant, at once
         progress.stage("No Python change to gate")
         return _no_change(options, spec)
-    with _standby(options, changed) as standby:
-        return _gate(options, spec, changed, facts, progress, standby)
+    with contextlib.ExitStack() as stack:
+        cache_dir = _cache_dir(options, stack)
+        standby = stack.enter_context(_standby(options, changed, cache_dir))
+        return _gate(options, spec, changed, facts, progress, standby, cache_dir)
 
 
 def _standby(
-    options: CheckOptions, changed: list[ChangedFile]
+    options: CheckOptions, changed: list[ChangedFile], cache_dir: Path
 ) -> contextlib.AbstractContextManager[Standby | None]:
     """mutmut's interpreter, started now to import mutmut and libcst while the tests run
-    under coverage, when a changed file's layer has a mutation target."""
+    under coverage, when a changed file's layer has a mutation target; it generates the
+    mutants of the changed statements meanwhile (the coverage run may narrow them: the
+    stage then takes the part it asks for)."""
     cfg = options.config
     wanted = options.mutation and any(
         c.status != "deleted" and layer_of(c.path, cfg).min_mutation_score > 0 for c in changed
@@ -232,7 +261,20 @@ def _standby(
     from qualitygate.mutation import Standby
 
     python = python_of(cfg)
-    return Standby(options.root, python, cfg.timeout, options.keep_workspace)
+    standby = Standby(options.root, python, cfg.timeout, options.keep_workspace)
+    if options.shard is not None:  # a shard's part of the mutants is known after the run
+        return standby
+    try:
+        present = [c.path for c in changed if c.status != "deleted"]
+        statements = StatementParser(options.root).statements(present)
+        targets = mutation_targets(options, changed, statements)
+        standby.probe_early(_mutation_request(options, targets, cache_dir))
+    except QualityGateError:  # a file that does not parse: the run says so, in its place
+        pass
+    except BaseException:
+        standby.__exit__(None, None, None)
+        raise
+    return standby
 
 
 def _gate(
@@ -242,6 +284,7 @@ def _gate(
     facts: PytestFacts | None,
     progress: Progress,
     standby: Standby | None = None,
+    cache_dir: Path | None = None,
 ) -> CheckResult:
     """The coverage of the change, its mutants and the verdicts of its layers."""
     cfg, root = options.config, options.root
@@ -271,7 +314,7 @@ def _gate(
         progress.stage(f"Layer '{name}' holds no file under source: check its paths")
     full_run = cov_source == "pytest" and (chosen is None or chosen.full)
     test_map = _test_map(changed, gathered, full_run)
-    outcome = mutate(options, changed, cov, progress, test_map, standby)
+    outcome = mutate(options, changed, cov, progress, test_map, standby, cache_dir)
     results = file_results(root, changed, cov, cfg, outcome, options.coverage)
     layers: dict[str, Layer] = {layer.name: layer for layer in (*cfg.layers, cfg.other)}
     figures = layer_figures(cfg, cov, results, outcome is not None, options.coverage)

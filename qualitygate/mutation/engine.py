@@ -15,10 +15,11 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+import threading
 import tokenize
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any
@@ -143,7 +144,27 @@ def _unplaced_lines(
     return found
 
 
-def _scope(plan: Plan, probed: Mapping[str, Mapping[str, Any]]) -> Scoped:
+def _narrowed(
+    mutants: Sequence[MutantSpec], probed: frozenset[int], lines: frozenset[int]
+) -> tuple[MutantSpec, ...]:
+    """The mutants of a probe of `probed` lines that a probe of `lines` alone makes: those
+    placed (as `_placed` places them) on one of `lines`."""
+    kept = []
+    for spec in mutants:
+        before = [line for line in probed if line <= spec.line]
+        at = spec.line if spec.line in probed or not before else max(before)
+        if at in lines:
+            kept.append(spec)
+    return tuple(kept)
+
+
+def _scope(
+    plan: Plan,
+    probed: Mapping[str, Mapping[str, Any]],
+    wider: Mapping[str, frozenset[int]] | None = None,
+) -> Scoped:
+    """The mutants to run and the lines that get none; `wider`: the lines the probe was
+    made for, when it was made early for more lines than `plan`'s."""
     mutants: list[MutantSpec] = []
     not_testable: list[NotTestable] = []
     arid: Counter[str] = Counter()
@@ -154,6 +175,8 @@ def _scope(plan: Plan, probed: Mapping[str, Mapping[str, Any]]) -> Scoped:
             file = FileMutants(path=path, mutants=(), not_mutated_reason=plan.skipped[path])
         else:
             file = mutmut_adapter.file_mutants(path, source, probed[path])
+            if wider is not None and wider[path] != lines:
+                file = replace(file, mutants=_narrowed(file.mutants, wider[path], lines))
         placed = _placed(lines, file.mutants)  # arid mutants are placed, only not run
         not_testable += _unplaced_lines(path, source, lines, placed, file.not_mutated_reason)
         tree = _tree(source) if file.mutants else None
@@ -246,6 +269,8 @@ class Standby:
     def __init__(self, root: Path, python: str, timeout: float, keep_workspace: bool) -> None:
         self.key = (root, python, timeout, keep_workspace)
         self.taken = False
+        self.spoiled = False  # its early probe was for other files: the workspace holds it
+        self._early: _Early | None = None
         self._stack = contextlib.ExitStack()
         try:
             self.workspace = self._stack.enter_context(temporary_workspace(root, keep_workspace))
@@ -266,13 +291,88 @@ class Standby:
         self.taken = self.taken or fits
         return fits
 
+    def probe_early(self, request: MutationRequest) -> None:
+        """Copy the project and generate the mutants of `request`'s lines now, in a thread,
+        while the tests run under coverage on the other core (`check`: the changed
+        statements, before the coverage run can narrow them). The stage takes the answer
+        when it asks for its own lines of the same files (`probed_for`)."""
+        changed = {path: lines for path, lines in request.changed_lines.items() if lines}
+        if not changed or self._early is not None:
+            return
+        early = _Early(request, changed, self)
+        self._early = early
+        early.thread.start()
+
+    def probed_for(self, plan: Plan) -> _Early | None:
+        """The early probe, when it was made for `plan`'s files and request and for lines
+        that hold `plan`'s (its failure, then, raised here); else None, and `spoiled`
+        when one ran for anything else."""
+        early = self._early
+        if early is None:
+            return None
+        early.thread.join()
+        if not early.fits(plan):
+            self.spoiled = True
+            return None
+        if early.error is not None:
+            raise early.error
+        return early
+
     def __enter__(self) -> Standby:
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._early is not None:  # the session dies first: an early probe then stops
+            self.session.close()
+            self._early.thread.join()
         self._stack.close()
+
+
+class _Early:
+    """A probe started ahead of the stage (`Standby.probe_early`), in a thread of its own;
+    the main thread reads it only once the thread has ended."""
+
+    def __init__(
+        self, request: MutationRequest, changed: Mapping[str, frozenset[int]], standby: Standby
+    ) -> None:
+        self.request, self.changed, self.standby = request, changed, standby
+        self.stage: _Stage | None = None
+        self.probed: dict[str, dict[str, Any]] = {}
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="qualitygate-probe", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            budget = Budget(self.request.timeout)
+            plan = _plan(self.request, self.changed, budget)
+            if plan.mutate:
+                stage = _Stage(plan, self.standby.workspace, budget, self.standby.session)
+                stage.start()
+                self.probed = stage.probe()
+                self.stage = stage
+        except BaseException as exc:  # raised where the stage takes it
+            self.error = exc
+
+    def fits(self, plan: Plan) -> bool:
+        ours = self.stage.plan if self.stage is not None else None
+        if ours is None:
+            return self.error is not None and self._same_request(plan)
+        return (
+            self._same_request(plan)
+            and ours.mutate == plan.mutate
+            and ours.files == plan.files
+            and ours.user == plan.user
+            and all(ours.sources[p] == plan.sources[p] for p in plan.mutate)
+            and all(plan.changed[p] <= ours.changed[p] for p in plan.mutate)
+        )
+
+    def _same_request(self, plan: Plan) -> bool:
+        asked = plan.request
+        return replace(self.request, changed_lines=asked.changed_lines, test_map=None) == replace(
+            asked, test_map=None
+        )
 
 
 class _Stage:
@@ -388,21 +488,34 @@ def run_mutation(
     plan = _plan(request, changed, budget)
     if not plan.mutate:
         return _outcome((), _scope(plan, {}), (), 0)
-    steps("Mutation: copying the project to a workspace")
     with contextlib.ExitStack() as own:
-        if standby is None or not standby.take(request):
+        early = None
+        usable = standby is not None and standby.take(request)
+        if standby is not None and usable:
+            early = standby.probed_for(plan)
+            usable = not standby.spoiled
+        if standby is None or not usable:
             standby = own.enter_context(Standby.of(request))
         workspace = standby.workspace
         if request.keep_workspace and kept is not None:
             kept(workspace.project)
-        stage = _Stage(plan, workspace, budget, standby.session)
+        count = len(plan.mutate)
+        files = f"{count} file{'s' * (count != 1)}"
+        wider: Mapping[str, frozenset[int]] | None = None
+        if early is not None and early.stage is not None:  # else it raised its error
+            stage = early.stage
+            steps(f"Mutation: the mutants of {files}, generated while the tests ran")
+            probed, wider = early.probed, stage.plan.changed
+        else:
+            steps("Mutation: copying the project to a workspace")
+            stage = _Stage(plan, workspace, budget, standby.session)
         with stage.session:
-            steps("Mutation: starting mutmut")
-            stage.start()
-            count = len(plan.mutate)
-            steps(f"Mutation: generating the mutants of {count} file{'s' * (count != 1)}")
-            probed = stage.probe()
-            scoped = _scope(plan, probed)
+            if wider is None:
+                steps("Mutation: starting mutmut")
+                stage.start()
+                steps(f"Mutation: generating the mutants of {files}")
+                probed = stage.probe()
+            scoped = _scope(plan, probed, wider)
             suite = TestSuite.of(request.root, plan.files, request.tests, request.test_files)
             cache = ResultCache(request.cache_dir, f"{stage.salt}\0{request.config_key}")
             hits = {s.name: m for s in scoped.mutants if (m := cache.lookup(s, suite))}

@@ -263,3 +263,42 @@ def test_interrupted_run_leaves_no_trace_and_fails(tmp_path: Path) -> None:
     assert snapshot(root) == before and git_state(root) == state
     assert list(temp.iterdir()) == []
     assert _processes_in(temp) == []
+
+
+def rows(outcome: MutationOutcome) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    mutants = sorted((m.path, m.line, m.diff, m.status, m.tests) for m in outcome.mutants)
+    return mutants, sorted((n.path, n.line, n.reason) for n in outcome.not_testable)
+
+
+MORE = {"app/more.py": "def more(x):\n    return x + 1\n"}
+
+
+@pytest.mark.parametrize(
+    ("early", "taken"),
+    [
+        ({"app/calc.py": {5, 6, 12}}, True),  # more lines: the stage's part is taken
+        ({"app/calc.py": {5, 6}}, True),
+        ({"app/calc.py": {5}}, False),  # fewer: probed again, in a fresh workspace
+        ({"app/calc.py": {5, 6}, "app/more.py": {2}}, False),  # other files: the same
+    ],
+)
+def test_a_probe_made_early_gives_the_verdicts_of_the_stage_s_own(
+    tmp_path: Path, early: dict[str, set[int]], taken: bool
+) -> None:
+    """`check` probes the changed statements while its tests run; the coverage run may
+    narrow them (code that runs only at import time). The stage's mutants, verdicts
+    and untestable lines are those of a stage that probed its own lines."""
+    from qualitygate.mutation import Standby
+
+    root = calc_project(tmp_path, MORE)
+    asked = {"app/calc.py": {5, 6}}
+    alone = run_mutation(request(root, asked, tmp_path / "alone"))
+    steps: list[str] = []
+    with Standby.of(request(root, asked, tmp_path / "cache")) as standby:
+        standby.probe_early(request(root, early, tmp_path / "cache"))
+        outcome = run_mutation(
+            request(root, asked, tmp_path / "cache"), steps=steps.append, standby=standby
+        )
+    assert rows(outcome) == rows(alone) and len(outcome.mutants) == 2
+    assert any("generated while the tests ran" in step for step in steps) is taken
+    assert any("generating the mutants" in step for step in steps) is not taken
