@@ -212,7 +212,8 @@ def run_mutants(
         with session:
             attempt = _attempt(job, session, round, base, progress)
         if attempt.results is not None:
-            return _retry_timeouts(job, attempt.results, excluded, base), tuple(excluded)
+            # sorted: which failing test a round finds first depends on the run's timing
+            return _retry_timeouts(job, attempt.results, excluded, base), tuple(sorted(excluded))
         if job.seed is not None:  # the same round again, as mutmut alone runs it
             job = replace(job, seed=None)
         else:
