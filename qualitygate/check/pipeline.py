@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from qualitygate.check import shard
 from qualitygate.check.results import file_results
-from qualitygate.errors import QualityGateError, UsageError
+from qualitygate.errors import UsageError
 from qualitygate.gate import ratchet, rules
 from qualitygate.gate.figures import layer_figures
 from qualitygate.measure import selection
@@ -264,13 +264,14 @@ def _standby(
     standby = Standby(options.root, python, cfg.timeout, options.keep_workspace)
     if options.shard is not None:  # a shard's part of the mutants is known after the run
         return standby
-    try:
+
+    def statements() -> dict[str, frozenset[int]]:
         present = [c.path for c in changed if c.status != "deleted"]
-        statements = StatementParser(options.root).statements(present)
-        targets = mutation_targets(options, changed, statements)
-        standby.probe_early(_mutation_request(options, targets, cache_dir))
-    except QualityGateError:  # a file that does not parse: the run says so, in its place
-        pass
+        parsed = StatementParser(options.root).statements(present, parallel=False)
+        return mutation_targets(options, changed, parsed)
+
+    try:
+        standby.probe_early(_mutation_request(options, {}, cache_dir), statements)
     except BaseException:
         standby.__exit__(None, None, None)
         raise

@@ -135,9 +135,13 @@ class StatementParser:
         cov = coverage.Coverage(data_file=None, config_file=_config_file(root))
         self._exclude = join_regex(cov.config.exclude_list) or None
 
-    def statements(self, rels: Sequence[str]) -> dict[str, frozenset[int]]:
+    def statements(self, rels: Sequence[str], parallel: bool = True) -> dict[str, frozenset[int]]:
         """Each file's statements; a file that is not valid Python stops the gate rather
-        than counting as a file with nothing to cover."""
+        than counting as a file with nothing to cover. Not `parallel`: in this process
+        (from a thread, where a fork would copy the other threads' held locks)."""
+        if not parallel:
+            jobs = [(str(self._root / rel), rel, self._exclude) for rel in rels]
+            return Parsing(rels, lambda: _parse_all(jobs, None))()
         return self.in_background(rels, workers=2)()
 
     def in_background(

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any
 
+from qualitygate.errors import QualityGateError
 from qualitygate.mutation import (
     accepted,
     diagnosis,
@@ -291,17 +292,17 @@ class Standby:
         self.taken = self.taken or fits
         return fits
 
-    def probe_early(self, request: MutationRequest) -> None:
-        """Copy the project and generate the mutants of `request`'s lines now, in a thread,
-        while the tests run under coverage on the other core (`check`: the changed
-        statements, before the coverage run can narrow them). The stage takes the answer
-        when it asks for its own lines of the same files (`probed_for`)."""
-        changed = {path: lines for path, lines in request.changed_lines.items() if lines}
-        if not changed or self._early is not None:
-            return
-        early = _Early(request, changed, self)
-        self._early = early
-        early.thread.start()
+    def probe_early(
+        self, request: MutationRequest, lines: Callable[[], Mapping[str, frozenset[int]]]
+    ) -> None:
+        """Copy the project and generate the mutants of the lines `lines()` gives (`check`:
+        the changed statements, before the coverage run can narrow them), in a thread,
+        while the tests run under coverage on the other core. `request` holds the rest.
+        The stage takes the answer when it asks for its own lines of the same files
+        (`probed_for`); a QualityGateError from `lines` only means no early probe."""
+        if self._early is None:
+            self._early = _Early(request, lines, self)
+            self._early.thread.start()
 
     def probed_for(self, plan: Plan) -> _Early | None:
         """The early probe, when it was made for `plan`'s files and request and for lines
@@ -335,9 +336,12 @@ class _Early:
     the main thread reads it only once the thread has ended."""
 
     def __init__(
-        self, request: MutationRequest, changed: Mapping[str, frozenset[int]], standby: Standby
+        self,
+        request: MutationRequest,
+        lines: Callable[[], Mapping[str, frozenset[int]]],
+        standby: Standby,
     ) -> None:
-        self.request, self.changed, self.standby = request, changed, standby
+        self.request, self.lines, self.standby = request, lines, standby
         self.stage: _Stage | None = None
         self.probed: dict[str, dict[str, Any]] = {}
         self.error: BaseException | None = None
@@ -345,8 +349,13 @@ class _Early:
 
     def _run(self) -> None:
         try:
+            changed = {path: lines for path, lines in self.lines().items() if lines}
+        except QualityGateError:  # a file that does not parse: the run says so, in its place
+            return
+        try:
             budget = Budget(self.request.timeout)
-            plan = _plan(self.request, self.changed, budget)
+            self.request = replace(self.request, changed_lines=changed)
+            plan = _plan(self.request, changed, budget)
             if plan.mutate:
                 stage = _Stage(plan, self.standby.workspace, budget, self.standby.session)
                 stage.start()

@@ -295,7 +295,8 @@ def test_a_probe_made_early_gives_the_verdicts_of_the_stage_s_own(
     alone = run_mutation(request(root, asked, tmp_path / "alone"))
     steps: list[str] = []
     with Standby.of(request(root, asked, tmp_path / "cache")) as standby:
-        standby.probe_early(request(root, early, tmp_path / "cache"))
+        wide = request(root, early, tmp_path / "cache")
+        standby.probe_early(wide, lambda: wide.changed_lines)
         outcome = run_mutation(
             request(root, asked, tmp_path / "cache"), steps=steps.append, standby=standby
         )
