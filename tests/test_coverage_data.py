@@ -142,10 +142,19 @@ def line_count(rel: str, text: str) -> tuple[str, int]:
     return rel, len(text.splitlines())
 
 
+def read_xml(tmp_path: Path, text: str) -> dict[str, tuple[set[int], set[int] | None]]:
+    """Each file of a Cobertura report: (executed lines, listed lines)."""
+    (tmp_path / "c.xml").write_text(text)
+    measured = read_data_file(tmp_path / "c.xml")
+    return {
+        name: (set(m.lines), m.statements and set(m.statements)) for name, m in measured.items()
+    }
+
+
 def test_cobertura_from_other_tools_reads_the_same(tmp_path: Path) -> None:
     """Attributes in another order, a <line> with <conditions> inside it (as Java's and
     JavaScript's tools write), hit counts written with leading zeros."""
-    (tmp_path / "c.xml").write_text(
+    report = (
         '<?xml version="1.0" ?><coverage><sources>\n  <source>/a</source>\n</sources>'
         '<packages><package name="p"><classes><class name="m" filename="m.py"><lines>'
         '<line hits="2" number="1" branch="true"><conditions><condition number="0" '
@@ -153,22 +162,18 @@ def test_cobertura_from_other_tools_reads_the_same(tmp_path: Path) -> None:
         '<line branch="false" number="2" hits="00"/><line number="3" hits="007"/>'
         "</lines></class></classes></package></packages></coverage>"
     )
-    measured = read_data_file(tmp_path / "c.xml")
-    assert {name: (m.lines, m.statements) for name, m in measured.items()} == {
-        "/a/m.py": ({1, 3}, {1, 2, 3})
-    }
+    assert read_xml(tmp_path, report) == {"/a/m.py": ({1, 3}, {1, 2, 3})}
 
 
 def test_a_cobertura_report_with_two_sources_names_each_file_under_both(tmp_path: Path) -> None:
-    (tmp_path / "c.xml").write_text(
+    report = (
         '<?xml version="1.0" ?><coverage><sources><source>/a</source><source>/b</source>'
         "</sources><packages><package><classes>"
         '<class filename="m.py"><lines><line number="1" hits="1"/></lines></class>'
         '<class filename="n.py"><lines><line number="2" hits="0"/></lines></class>'
         "</classes></package></packages></coverage>"
     )
-    measured = read_data_file(tmp_path / "c.xml")
-    assert {name: (m.lines, m.statements) for name, m in measured.items()} == {
+    assert read_xml(tmp_path, report) == {
         "/a/m.py": ({1}, {1}),
         "/b/m.py": ({1}, {1}),
         "/a/n.py": (set(), {2}),
