@@ -93,14 +93,13 @@ def mutate(
     changed: list[ChangedFile],
     cov: Mapping[str, FileCoverage],
     progress: Progress,
-    test_map: TestMap | None = None,
-    standby: Standby | None = None,
-    cache_dir: Path | None = None,
+    test_map: TestMap | None,
+    standby: Standby | None,
+    cache_dir: Path,
 ) -> MutationOutcome | None:
     """Mutation testing of the changed statements of layers with a mutation target;
     `standby`, when given, was started for this request (the same root, python, timeout
-    and workspace option). `cache_dir`: where the verdicts are kept, when not the
-    repository's (--no-cache: an empty folder)."""
+    and workspace option). `cache_dir`: where the verdicts are kept (`_cache_dir`)."""
     statements = {path: fc.statements for path, fc in cov.items()}
     targets = mutation_targets(options, changed, statements)
     targets, import_only = split_import_time(options.root, targets, cov)
@@ -117,10 +116,8 @@ def mutate(
     def kept(path: Path) -> None:
         progress.stage(f"Keeping the mutation workspace: {path}")
 
-    with contextlib.ExitStack() as stack:
-        cache_dir = cache_dir or _cache_dir(options, stack)
-        request = _mutation_request(options, targets, cache_dir, test_map)
-        outcome = run_mutation(request, progress.mutants, kept, progress.stage, standby)
+    request = _mutation_request(options, targets, cache_dir, test_map)
+    outcome = run_mutation(request, progress.mutants, kept, progress.stage, standby)
     return replace(outcome, not_testable=outcome.not_testable + import_only)
 
 
@@ -284,8 +281,8 @@ def _gate(
     changed: list[ChangedFile],
     facts: PytestFacts | None,
     progress: Progress,
-    standby: Standby | None = None,
-    cache_dir: Path | None = None,
+    standby: Standby | None,
+    cache_dir: Path,
 ) -> CheckResult:
     """The coverage of the change, its mutants and the verdicts of its layers."""
     cfg, root = options.config, options.root
