@@ -312,6 +312,8 @@ class Standby:
         if early is None:
             return None
         early.thread.join()
+        if early.stage is None and early.error is None:  # it found nothing to probe:
+            return None  # the workspace and the interpreter are as they started
         if not early.fits(plan):
             self.spoiled = True
             return None

@@ -280,6 +280,7 @@ MORE = {"app/more.py": "def more(x):\n    return x + 1\n"}
         ({"app/calc.py": {5, 6}}, True),
         ({"app/calc.py": {5}}, False),  # fewer: probed again, in a fresh workspace
         ({"app/calc.py": {5, 6}, "app/more.py": {2}}, False),  # other files: the same
+        ({}, False),  # nothing probed: the standby's own workspace, probed now
     ],
 )
 def test_a_probe_made_early_gives_the_verdicts_of_the_stage_s_own(
@@ -303,3 +304,4 @@ def test_a_probe_made_early_gives_the_verdicts_of_the_stage_s_own(
     assert rows(outcome) == rows(alone) and len(outcome.mutants) == 2
     assert any("generated while the tests ran" in step for step in steps) is taken
     assert any("generating the mutants" in step for step in steps) is not taken
+    assert standby.spoiled is (not taken and bool(early))
