@@ -145,6 +145,22 @@ class MutmutSession:
             self.close()
             raise
 
+    def _wait(self, timeout: float) -> int:
+        """The driver's exit code, taken the moment it exits: Popen.wait with a timeout
+        polls in sleeps of up to 50 ms. subprocess.TimeoutExpired after `timeout`."""
+        try:
+            pidfd = os.pidfd_open(self.proc.pid)
+        except (AttributeError, OSError):  # not Linux 5.3 or newer
+            return self.proc.wait(timeout=timeout)
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(pidfd, selectors.EVENT_READ)
+                if not selector.select(timeout=timeout):
+                    raise subprocess.TimeoutExpired(self.proc.args, timeout)
+        finally:
+            os.close(pidfd)
+        return self.proc.wait()
+
     def run(
         self, arguments: Sequence[str], budget: Budget, seed: Mapping[str, Any] | None = None
     ) -> Completed:
@@ -153,7 +169,7 @@ class MutmutSession:
         self._send({"run": list(arguments), "seed": seed}, "start mutmut run")
         self.stdin.close()
         try:
-            code = self.proc.wait(timeout=budget.left())
+            code = self._wait(budget.left())
         except subprocess.TimeoutExpired:
             self.close()
             raise Timeout(
