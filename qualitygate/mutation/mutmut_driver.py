@@ -35,6 +35,7 @@ executed on its own. `mutmut_adapter` and `mutmut_session` are its only readers.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import importlib.metadata
@@ -425,7 +426,33 @@ def _run(arguments: list[str], seed: dict[str, Any] | None = None) -> None:
     original = getattr(mutmut.__main__, "get_mutant_runner")  # noqa: B009 (not exported)
     mutmut.__main__.get_mutant_runner = _collected_runner(original)  # type: ignore[attr-defined]
     sys.argv = ["mutmut", *arguments]
-    cli()
+    try:
+        cli()
+    except SystemExit as stop:
+        _exit(stop.code)
+    _exit(0)
+
+
+def _exit(code: str | int | None) -> None:
+    """End the process as `sys.exit(code)` would, but without the interpreter's teardown:
+    the atexit handlers run (mutmut's, pytest's, the tests') and the streams are flushed,
+    then the process ends. Clearing the modules of mutmut, libcst, pytest and the tests
+    took 80 ms of a 1.1 s mutation stage; mutmut has written its results by then."""
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is None:  # not CPython: the interpreter's own way
+        sys.exit(code)
+    run_exit_handlers()
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): the message on stderr, status 1
+        print(code, file=sys.stderr)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
 
 
 def serve(fd: int) -> None:

@@ -57,6 +57,30 @@ def test_only_changed_lines_are_mutated_and_a_strong_test_kills(tmp_path: Path) 
     assert "tests/test_boundary.py::test_boundary" in outcome.mutants[0].tests
 
 
+def test_mutmut_s_process_ends_with_the_exit_handlers_of_the_tests_it_ran(
+    tmp_path: Path,
+) -> None:
+    """The driver leaves without the interpreter's teardown, but after the atexit
+    handlers: a suite's own (a conftest cleaning up after itself) still runs. (mutmut's
+    forks of the process may run it too, as they did before.)"""
+    marker = tmp_path / "exit-handler-ran"
+    conftest = textwrap.dedent(f"""
+        import atexit
+
+
+        def _cleanup():
+            with open({str(marker)!r}, "a") as out:
+                out.write("ran\\n")
+
+
+        atexit.register(_cleanup)
+        """)
+    root = calc_project(tmp_path, {"tests/conftest.py": conftest})
+    outcome = run_mutation(request(root, {"app/calc.py": {5}}, tmp_path / "cache"))
+    assert [(m.line, m.status) for m in outcome.mutants] == [(5, "survived")]
+    assert "ran\n" in marker.read_text()
+
+
 def test_cache_reuses_verdicts_until_a_killing_test_is_added(tmp_path: Path) -> None:
     root = calc_project(tmp_path)
     changed = request(root, {"app/calc.py": {5, 6}}, tmp_path / "cache")
