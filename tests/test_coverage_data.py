@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import coverage
 import pytest
 
-from qualitygate.errors import UsageError
-from qualitygate.measure.coverage_data import file_coverage, match_paths, read_data_file
+from qualitygate.errors import ToolError, UsageError
+from qualitygate.measure import coverage_data
+from qualitygate.measure.coverage_data import (
+    Measured,
+    file_coverage,
+    match_paths,
+    read_data_file,
+    read_in_background,
+)
 from tests.fixtures import make_repo, measure
 
 FILES = {
@@ -28,9 +37,20 @@ def measured_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def _in_background(path: Path) -> dict[str, Measured]:
+    return read_in_background(path)()
+
+
+READERS = pytest.mark.parametrize("read", [read_data_file, _in_background], ids=["now", "forked"])
+
+
+@READERS
 @pytest.mark.parametrize("name", [".coverage", "coverage.xml"])
-def test_both_formats_give_the_same_lines(measured_repo: Path, name: str) -> None:
-    measured = read_data_file(measured_repo / name)
+def test_both_formats_give_the_same_lines(
+    measured_repo: Path, name: str, read: Callable[[Path], dict[str, Measured]]
+) -> None:
+    measured = read(measured_repo / name)
+    assert measured == read_data_file(measured_repo / name)
     cov = file_coverage(measured_repo, ["app/calc.py", "app/never.py"], measured)
     calc = cov["app/calc.py"]
     assert calc.statements == {1, 2, 5, 6}
@@ -85,12 +105,35 @@ def test_each_file_finds_its_own_match() -> None:
         (b"SQLite format 3\x00garbage" * 10, "not a readable coverage.py data file"),
     ],
 )
-def test_bad_data_files_name_the_file(tmp_path: Path, content: bytes, message: str) -> None:
+@READERS
+def test_bad_data_files_name_the_file(
+    tmp_path: Path, content: bytes, message: str, read: Callable[[Path], object]
+) -> None:
     path = tmp_path / "data"
     path.write_bytes(content)
     with pytest.raises(UsageError, match=message) as caught:
-        read_data_file(path)
+        read(path)
     assert str(path) in str(caught.value)
+    assert caught.value.hint  # what to do, also from the forked reader
+
+
+def test_a_reader_that_dies_is_an_error_never_a_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Faults a real file cannot make: the reader killed (out of memory), or a bug in it.
+    The fork inherits the patched function."""
+    path = tmp_path / "coverage.xml"
+    path.write_text("<coverage/>")
+    monkeypatch.setattr(coverage_data, "read_data_file", lambda _: os._exit(9))
+    with pytest.raises(ToolError, match=f"reading {path} stopped: its reader exited with 9"):
+        read_in_background(path)()
+
+    def broken(_: Path) -> None:
+        raise KeyError("sources")
+
+    monkeypatch.setattr(coverage_data, "read_data_file", broken)
+    with pytest.raises(ToolError, match=r"reading .* failed \(KeyError: 'sources'\)"):
+        read_in_background(path)()
 
 
 def test_missing_data_file(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +21,7 @@ from qualitygate.errors import UsageError
 from qualitygate.gate import ratchet, rules
 from qualitygate.gate.figures import layer_figures
 from qualitygate.measure import selection
-from qualitygate.measure.coverage_data import StatementParser
+from qualitygate.measure.coverage_data import Measured, StatementParser, read_in_background
 from qualitygate.measure.gather import Gathered, gather_coverage, python_of, with_pytest_layout
 from qualitygate.measure.testrun import PytestFacts
 from qualitygate.model import (
@@ -219,6 +219,9 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     progress = progress or Progress()
     cfg, root = options.config, options.root
     check_source(root, cfg)
+    reading = None  # the data file, read while git reads the change
+    if options.coverage and options.coverage_file is not None:
+        reading = read_in_background(options.coverage_file)
     progress.stage("Reading the change")
     spec = resolve_diff(root, cfg, options.base, options.staged, options.env)
     folders = cfg.source or (".",)
@@ -239,7 +242,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckR
     with contextlib.ExitStack() as stack:
         cache_dir = _cache_dir(options, stack)
         standby = stack.enter_context(_standby(options, changed, cache_dir))
-        return _gate(options, spec, changed, facts, progress, standby, cache_dir)
+        return _gate(options, spec, changed, facts, progress, standby, cache_dir, reading)
 
 
 def _standby(
@@ -283,6 +286,7 @@ def _gate(
     progress: Progress,
     standby: Standby | None,
     cache_dir: Path,
+    reading: Callable[[], dict[str, Measured]] | None,
 ) -> CheckResult:
     """The coverage of the change, its mutants and the verdicts of its layers."""
     cfg, root = options.config, options.root
@@ -301,8 +305,9 @@ def _gate(
         gathered = _selected_run(options, cfg, files, progress, facts, chosen)
     else:
         gathered = gather_coverage(
-            root, cfg, files, progress, options.coverage_file, options.coverage, facts
-        )
+            root, cfg, files, progress, options.coverage_file, options.coverage, facts,
+            reading=reading,
+        )  # fmt: skip
         if hashes is not None and facts is not None:
             selection.store(
                 root, cfg, gathered.files, hashes, facts.environment, gathered.tests_ran

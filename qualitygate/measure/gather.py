@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from qualitygate.errors import ConfigError
@@ -95,16 +96,18 @@ def gather_coverage(
     facts: PytestFacts | None = None,
     select: Selection | None = None,
     parsing: Callable[[], dict[str, frozenset[int]]] | None = None,
+    reading: Callable[[], dict[str, coverage_data.Measured]] | None = None,
 ) -> Gathered:
     """Coverage of `files` and where it came from: `coverage_file`, else a run of the tests
     (none with `measure` off: every file then has its statements and nothing executed).
     `parsing`: the files' statements, being parsed since the caller started it; else the
-    parse starts here, in the background of the test run."""
+    parse starts here, in the background of the test run. `reading`: `coverage_file`,
+    being read since the caller started it."""
     if not measure:
         return Gathered(coverage_data.file_coverage(root, files, {}), "not measured")
     if coverage_file is not None:
         progress.stage(f"Reading coverage from {coverage_file}")
-        measured = coverage_data.read_data_file(coverage_file)
+        measured = (reading or partial(coverage_data.read_data_file, coverage_file))()
         ran = _context_files(measured)
         source = str(coverage_file)
         if parsing is not None:
