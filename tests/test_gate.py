@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qualitygate.gate.rules import evaluate, evaluate_layer
 from qualitygate.model import LayerFigures, percent, ranges
@@ -105,6 +109,14 @@ def test_one_layer_cannot_hide_behind_another() -> None:
 )
 def test_ranges(lines: list[int], text: str) -> None:
     assert ranges(lines) == text
+
+
+@given(st.sets(st.integers(min_value=1, max_value=60)))
+def test_ranges_names_each_line_once_in_maximal_runs(lines: set[int]) -> None:
+    parts = [p.split("-") for p in ranges(lines).split(", ")]
+    runs = [(int(p[0]), int(p[-1])) for p in parts if p != [""]]
+    assert [n for a, b in runs for n in range(a, b + 1)] == sorted(lines)
+    assert all(later[0] > earlier[1] + 1 for earlier, later in pairwise(runs))
 
 
 def test_percent() -> None:

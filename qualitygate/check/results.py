@@ -70,11 +70,13 @@ def source_lines(root: Path, path: str, lines: list[int]) -> tuple[tuple[int, st
     (only "\n" ends a line: a form feed inside a line does not)."""
     if not lines:
         return ()
+    shown = lines[:SOURCE_LINES]
     try:
-        text = (root / path).read_text(encoding="utf-8", errors="replace").split("\n")
+        text = (root / path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ()
-    return tuple((n, text[n - 1].rstrip("\r")) for n in lines[:SOURCE_LINES] if 0 < n <= len(text))
+    rows = text.split("\n", max(shown))  # the lines after the last one shown stay one
+    return tuple((n, rows[n - 1].rstrip("\r")) for n in shown if 0 < n <= len(rows))
 
 
 def _tree(source: str) -> ast.Module | None:
