@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from xml.etree import ElementTree
 
 import coverage
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qualitygate.errors import ToolError, UsageError
 from qualitygate.measure import coverage_data
@@ -222,3 +226,58 @@ def test_a_cobertura_report_with_two_sources_names_each_file_under_both(tmp_path
         "/a/n.py": (set(), {2}),
         "/b/n.py": (set(), {2}),
     }
+
+
+LINE = st.builds(
+    lambda number, hits, extra, order: (number, hits, extra, order),
+    st.integers(min_value=1, max_value=40),
+    st.sampled_from(["0", "1", "00", "012", "7"]),
+    st.sampled_from(["", ' branch="false"', ' branch="true" condition-coverage="50% (1/2)"']),
+    st.sampled_from(["number hits extra", "hits number extra", "number extra hits"]),
+)
+CLASS = st.tuples(
+    st.sampled_from(["m.py", "n.py", "pkg/o.py"]),  # one filename may come twice
+    st.lists(LINE, max_size=8),
+    st.booleans(),  # the class's methods list its lines too (Java's tools do)
+)
+
+
+def _line(number: int, hits: str, extra: str, order: str) -> str:
+    parts = {"number": f' number="{number}"', "hits": f' hits="{hits}"', "extra": extra}
+    return f"<line{''.join(parts[name] for name in order.split())}/>"
+
+
+def _cobertura(classes: list[tuple[str, list[tuple[int, str, str, str]], bool]]) -> str:
+    body = []
+    for filename, lines, methods in classes:
+        shown = "".join(_line(*line) for line in lines)
+        method = f'<methods><method name="f"><lines>{shown}</lines></method></methods>'
+        body.append(
+            f'<class name="c" filename="{filename}">{method if methods else "<methods/>"}'
+            f"<lines>{shown}</lines></class>"
+        )
+    return (
+        '<?xml version="1.0" ?><coverage version="7"><sources><source>/s</source></sources>'
+        f'<packages><package name="p"><classes>{"".join(body)}</classes></package>'
+        "</packages></coverage>"
+    )
+
+
+@given(st.lists(CLASS, max_size=5))
+@settings(max_examples=60, deadline=None)
+def test_the_streaming_cobertura_reader_reads_what_elementtree_reads(
+    classes: list[tuple[str, list[tuple[int, str, str, str]], bool]],
+) -> None:
+    """The reader keeps no tree and switches callbacks at each <class>: on reports as
+    coverage.py and other tools write them, it finds what a tree of the report holds."""
+    text = _cobertura(classes)
+    expected: dict[str, tuple[set[int], set[int] | None]] = {}
+    for element in ElementTree.fromstring(text).iter("class"):
+        name = f"/s/{element.get('filename')}"
+        hit, listed = expected.setdefault(name, (set(), set()))
+        for line in element.iter("line"):
+            listed.add(int(line.get("number", "")))
+            if int(line.get("hits", "0")):
+                hit.add(int(line.get("number", "")))
+    with tempfile.TemporaryDirectory() as folder:
+        assert read_xml(Path(folder), text) == expected
