@@ -15,13 +15,8 @@ from hypothesis import strategies as st
 
 from qualitygate.errors import ToolError, UsageError
 from qualitygate.measure import coverage_data
-from qualitygate.measure.coverage_data import (
-    Measured,
-    file_coverage,
-    match_paths,
-    read_data_file,
-    read_in_background,
-)
+from qualitygate.measure.coverage_data import Measured, file_coverage, match_paths, read_data_file
+from qualitygate.measure.reading import read_in_background
 from tests.fixtures import make_repo, measure
 
 FILES = {

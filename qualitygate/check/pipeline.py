@@ -21,8 +21,9 @@ from qualitygate.errors import UsageError
 from qualitygate.gate import ratchet, rules
 from qualitygate.gate.figures import layer_figures
 from qualitygate.measure import selection
-from qualitygate.measure.coverage_data import Measured, StatementParser, read_in_background
+from qualitygate.measure.coverage_data import Measured, StatementParser
 from qualitygate.measure.gather import Gathered, gather_coverage, python_of, with_pytest_layout
+from qualitygate.measure.reading import read_in_background
 from qualitygate.measure.testrun import PytestFacts
 from qualitygate.model import (
     NO_CHANGE,
