@@ -216,12 +216,18 @@ def _no_change(options: CheckOptions, spec: DiffSpec) -> CheckResult:
     )
 
 
-def run_check(options: CheckOptions, progress: Progress | None = None) -> CheckResult:
+def run_check(
+    options: CheckOptions,
+    progress: Progress | None = None,
+    reading: Callable[[], dict[str, Measured]] | None = None,
+) -> CheckResult:
+    """The verdict on the change. `reading`: options.coverage_file, being read since the
+    caller started it (read_in_background); else its read starts here, and runs while
+    git reads the change."""
     progress = progress or Progress()
     cfg, root = options.config, options.root
     check_source(root, cfg)
-    reading = None  # the data file, read while git reads the change
-    if options.coverage and options.coverage_file is not None:
+    if reading is None and options.coverage and options.coverage_file is not None:
         reading = read_in_background(options.coverage_file)
     progress.stage("Reading the change")
     spec = resolve_diff(root, cfg, options.base, options.staged, options.env)

@@ -1,7 +1,8 @@
 """A coverage data file read in a forked process while the gate does other work.
 
 The module imports nothing of coverage.py, expat or the data model: the fork imports
-them when the read starts, so a read can start before anything heavy is imported."""
+them when the read starts. `check` starts it before it imports its pipeline, so the
+read runs beside those imports, the config's loading and git's commands."""
 
 from __future__ import annotations
 
