@@ -369,6 +369,9 @@ class _Cobertura:
         return hit, frozenset(listed)
 
 
+Lines = tuple[frozenset[int], frozenset[int]]  # a file's (executed, listed) lines
+
+
 def read_cobertura(path: Path) -> dict[str, Measured]:
     """Executed lines by file, and the file's statements as the report lists them (every
     <line>, hit or not): coverage xml writes each statement, exclusions applied, so the
@@ -379,19 +382,31 @@ def read_cobertura(path: Path) -> dict[str, Measured]:
         with path.open("rb") as stream:
             parser.ParseFile(stream)
     except expat.ExpatError as exc:
-        raise UsageError(f"{path}: not valid XML ({exc})", "pass a Cobertura XML report") from exc
+        raise _not_xml(path, exc) from exc
     except OSError as exc:
         raise UsageError(
             f"{path}: cannot read it ({exc.strerror})", "check --coverage-file"
         ) from exc
     if not report.root:
         raise UsageError(f"{path}: not valid XML (no element)", "pass a Cobertura XML report")
-    sources = [PurePosixPath(source.replace("\\", "/")) for source in report.sources or [""]]
+    return cobertura_files(report.sources, _class_lines(report))
+
+
+def _not_xml(path: Path, exc: expat.ExpatError) -> UsageError:
+    return UsageError(f"{path}: not valid XML ({exc})", "pass a Cobertura XML report")
+
+
+def _class_lines(report: _Cobertura) -> dict[str, Lines]:
+    return {filename: report.lines(filename) for filename in list(report.numbers)}
+
+
+def cobertura_files(sources: list[str], lines: Mapping[str, Lines]) -> dict[str, Measured]:
+    """Each class's lines under each <source> of the report."""
+    roots = [PurePosixPath(source.replace("\\", "/")) for source in sources or [""]]
     found: dict[str, Measured] = {}
-    for filename in list(report.numbers):
-        hit, listed = report.lines(filename)
-        for source in sources:
-            name = str(source / filename)
+    for filename, (hit, listed) in lines.items():
+        for root in roots:
+            name = str(root / filename)
             earlier = found.get(name)  # two sources naming one file: their union
             if earlier is None:
                 found[name] = Measured(hit, statements=listed)
