@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualitygate.errors import ToolError, UsageError
-from qualitygate.measure import coverage_data
-from qualitygate.measure.coverage_data import Measured, file_coverage, match_paths, read_data_file
+from qualitygate.measure import coverage_data, reading
+from qualitygate.measure.coverage_data import (
+    Measured,
+    file_coverage,
+    match_paths,
+    read_cobertura,
+    read_data_file,
+)
 from qualitygate.measure.reading import read_in_background
 from tests.fixtures import make_repo, measure
 
@@ -276,3 +283,85 @@ def test_the_streaming_cobertura_reader_reads_what_elementtree_reads(
                 hit.add(int(line.get("number", "")))
     with tempfile.TemporaryDirectory() as folder:
         assert read_xml(Path(folder), text) == expected
+
+
+GHOST = '<class filename="ghost.py"><lines><line number="9" hits="1"/></lines></class>'
+NOISE = st.sampled_from(
+    [
+        "",
+        "",
+        "",
+        f"<!-- {GHOST} -->",  # a cut here is no <class>: the report is read whole
+        f"<![CDATA[{GHOST}]]>",
+        '</classes></package><package name="q"><classes>',  # another package
+        "<unclosed>",  # bad XML whose second part alone would be good
+        '<class filename="bad.py"><lines><line number="x" hits="1"/></lines></class>',
+    ]
+)
+
+
+def _reads(path: Path, read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except UsageError:
+        return UsageError
+
+
+@given(
+    st.lists(st.tuples(CLASS, NOISE), min_size=1, max_size=5),
+    st.booleans(),  # a DTD with an entity that one class's filename uses
+    st.integers(min_value=0, max_value=5000),  # where to break the report, when it is
+    st.sampled_from([False, False, False, True]),
+)
+@settings(max_examples=200, deadline=None)
+def test_a_report_read_in_two_parts_reads_as_it_reads_whole(
+    parts: list[tuple[tuple[str, list[tuple[int, str, str, str]], bool], str]],
+    dtd: bool,
+    broken_at: int,
+    broken: bool,
+) -> None:
+    """Cut at each `<class ` (real, in a comment, in CDATA), the two parts give what the
+    whole report gives, or the same refusal: bad XML, a line number that is none."""
+    text = _cobertura([cls for cls, _ in parts])
+    noise = iter(n for _, n in parts)
+    text = re.sub("</class>", lambda m: m.group(0) + next(noise, ""), text)
+    if dtd:
+        declared = '<!DOCTYPE coverage [<!ENTITY e "pkg/e.py">]>'
+        text = text.replace("<coverage ", f"{declared}<coverage ", 1)
+        text = text.replace('filename="m.py"', 'filename="&e;"', 1)
+    if broken:
+        text = text[: broken_at % len(text)]
+    data = text.encode()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "c.xml"
+        path.write_bytes(data)
+        whole = _reads(path, lambda: read_cobertura(path))
+        for cut in [m.start() for m in re.finditer(b"<class ", data)]:
+
+            def answer(first: bool, cut: int = cut) -> tuple[str, object]:
+                try:
+                    return reading.part(path, data, cut, first)
+                except UsageError as exc:
+                    return "error", exc
+
+            in_two = _reads(path, lambda: reading.combined(path, answer(True), answer(False)))
+            assert in_two == whole, cut
+
+
+def test_a_big_report_is_read_in_two_forked_parts(
+    measured_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = measured_repo / "coverage.xml"
+    assert reading.split_point(path.read_bytes()) is not None
+    monkeypatch.setattr(reading, "SPLIT_FROM", 0)
+    assert read_in_background(path)() == read_data_file(path)
+
+
+def test_a_report_is_cut_at_a_class_past_its_middle_and_never_with_a_dtd() -> None:
+    head = b'<?xml version="1.0" ?><coverage><packages><package><classes>'
+    classes = b"".join(b'<class filename="m%d.py"><lines/></class>' % n for n in range(4))
+    data = head + classes + b"</classes></package></packages></coverage>"
+    cut = reading.split_point(data)
+    assert cut is not None and cut >= len(data) // 2 and data[cut:].startswith(b"<class ")
+    assert reading.split_point(data.replace(b"<coverage>", b"<!DOCTYPE c><coverage>")) is None
+    assert reading.split_point(head + b"</classes></package></packages></coverage>") is None

@@ -392,6 +392,72 @@ def read_cobertura(path: Path) -> dict[str, Measured]:
     return cobertura_files(report.sources, _class_lines(report))
 
 
+# The open elements where a <class> of coverage.py's report starts: the second half of a
+# report read in two is read after them.
+INSIDE_CLASSES = b"<coverage><packages><package><classes>"
+
+
+def read_cobertura_first(
+    path: Path, data: bytes, cut: int
+) -> tuple[list[str], dict[str, Lines], bool]:
+    """The first part of a report read in two (see `reading`): its sources and the lines
+    of its classes before byte `cut`, read as read_cobertura reads them; then the rest
+    goes through expat with no callback, so the whole report is well-formed or this
+    raises read_cobertura's error. True when the first element after the cut is a
+    <class> starting at the cut (not text inside a comment, say)."""
+    parser = expat.ParserCreate()
+    report = _Cobertura(path, parser)
+    after: list[tuple[str, int]] = []
+
+    def at_cut(tag: str, attrs: list[str]) -> None:
+        after.append((tag, parser.CurrentByteIndex))
+        parser.StartElementHandler = None
+
+    view = memoryview(data)
+    try:
+        parser.Parse(view[:cut], False)
+        parser.StartElementHandler = at_cut
+        parser.EndElementHandler = parser.CharacterDataHandler = None
+        parser.Parse(view[cut:], True)
+    except expat.ExpatError as exc:
+        raise _not_xml(path, exc) from exc
+    if not report.root:
+        raise UsageError(f"{path}: not valid XML (no element)", "pass a Cobertura XML report")
+    return report.sources, _class_lines(report), after[:1] == [("class", cut)]
+
+
+def read_cobertura_second(
+    path: Path, data: bytes, cut: int
+) -> tuple[list[str], dict[str, Lines]] | None:
+    """The second part: from byte `cut` on, after the report's XML declaration and the
+    elements that hold a <class>. None when that is not a whole document (the cut is not
+    where coverage.py's classes are, or the part needs the report's DTD). When it is, and
+    the first part is well-formed with a <class> at the cut, the open elements at the cut
+    are those: the part closes exactly them, and the report closes what is open there."""
+    parser = expat.ParserCreate()
+    report = _Cobertura(path, parser)
+    declaration = data[: data.index(b"?>") + 2] if data.startswith(b"<?xml") else b""
+    try:
+        parser.Parse(declaration + INSIDE_CLASSES, False)
+        parser.Parse(memoryview(data)[cut:], True)
+    except expat.ExpatError:
+        return None
+    return report.sources, _class_lines(report)
+
+
+def merged_halves(
+    first: tuple[list[str], dict[str, Lines]], second: tuple[list[str], dict[str, Lines]]
+) -> dict[str, Measured]:
+    """The report read in two, as read_cobertura reads it whole."""
+    lines = dict(first[1])
+    for filename, (hit, listed) in second[1].items():
+        earlier = lines.get(filename)
+        lines[filename] = (
+            (hit, listed) if earlier is None else (earlier[0] | hit, earlier[1] | listed)
+        )
+    return cobertura_files(first[0] + second[0], lines)
+
+
 def _not_xml(path: Path, exc: expat.ExpatError) -> UsageError:
     return UsageError(f"{path}: not valid XML ({exc})", "pass a Cobertura XML report")
 
@@ -419,7 +485,8 @@ def cobertura_files(sources: list[str], lines: Mapping[str, Lines]) -> dict[str,
 def read_data_file(path: Path) -> dict[str, Measured]:
     """Measured files from a .coverage data file or a Cobertura XML report."""
     try:
-        head = path.read_bytes()[:200]
+        with path.open("rb") as stream:
+            head = stream.read(200)
     except OSError as exc:
         raise UsageError(
             f"{path}: cannot read the coverage file ({exc.strerror})", "check --coverage-file"
