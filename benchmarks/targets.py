@@ -13,7 +13,9 @@ verdict of a full one. Rows:
   report                    `report` / `coverage run` + `coverage report`
   report --coverage-file    / `coverage json --show-contexts` on the same data
   check --no-mutation       / `pytest --cov --cov-branch`
-  mutation phase            `mutmut run` over the changed files / qualitygate (speed-up)
+  mutation phase            `mutmut run` over the changed files / the part of a cold
+                            `check` after its coverage run (speed-up); then the stage
+                            alone, nothing started before it, and where its time goes
   cold check with mutation  / `check --no-mutation`, about 20 mutants
   gate from data            2,000 changed files, 600k lines: seconds and peak MB
 """
