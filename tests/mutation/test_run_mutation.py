@@ -57,6 +57,21 @@ def test_only_changed_lines_are_mutated_and_a_strong_test_kills(tmp_path: Path) 
     assert "tests/test_boundary.py::test_boundary" in outcome.mutants[0].tests
 
 
+def test_without_pidfd_mutmut_s_exit_is_waited_for_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kernel older than Linux 5.3 (a fault this machine cannot make): the session
+    waits for mutmut with Popen.wait, and the verdicts are the same."""
+
+    def no_pidfd(pid: int) -> int:
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(os, "pidfd_open", no_pidfd)
+    root = calc_project(tmp_path, {"tests/test_boundary.py": BOUNDARY_TEST})
+    outcome = run_mutation(request(root, {"app/calc.py": {5}}, tmp_path / "cache"))
+    assert [(m.line, m.status) for m in outcome.mutants] == [(5, "killed")]
+
+
 def test_mutmut_s_process_ends_with_the_exit_handlers_of_the_tests_it_ran(
     tmp_path: Path,
 ) -> None:
