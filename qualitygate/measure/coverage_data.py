@@ -482,6 +482,11 @@ def cobertura_files(sources: list[str], lines: Mapping[str, Lines]) -> dict[str,
     return found
 
 
+def is_xml(head: bytes) -> bool:
+    """A data file's first bytes are a Cobertura report's (else a .coverage file's)."""
+    return head[:200].lstrip().startswith(b"<")
+
+
 def read_data_file(path: Path) -> dict[str, Measured]:
     """Measured files from a .coverage data file or a Cobertura XML report."""
     try:
@@ -491,7 +496,7 @@ def read_data_file(path: Path) -> dict[str, Measured]:
         raise UsageError(
             f"{path}: cannot read the coverage file ({exc.strerror})", "check --coverage-file"
         ) from exc
-    if head.lstrip().startswith(b"<"):
+    if is_xml(head):
         return read_cobertura(path)
     if head.startswith(b"SQLite format 3"):
         return read_sqlite(path)

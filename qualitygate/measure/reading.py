@@ -35,7 +35,7 @@ def read_in_background(path: Path) -> Callable[[], dict[str, Measured]]:
     A big Cobertura report is cut at a <class> near its middle and each part read in a
     process of its own (`split_point`, `_split`)."""
     if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-        return partial(_read_now, path)
+        return partial(coverage_data.read_data_file, path)
     data = _big_report(path)
     cut = split_point(data) if data is not None else None
     if data is not None and cut is not None:
@@ -112,7 +112,7 @@ def _big_report(path: Path) -> bytes | None:
         data = path.read_bytes()
     except OSError:
         return None
-    return data if data[:200].lstrip().startswith(b"<") else None
+    return data if coverage_data.is_xml(data) else None
 
 
 def split_point(data: bytes) -> int | None:
@@ -157,7 +157,3 @@ def _answer_through(send: Any, path: Path, work: Callable[[], tuple[str, Any]]) 
         answer = ("error", ToolError(f"reading {path} failed ({type(exc).__name__}: {exc})"))
     send.send(answer)
     send.close()
-
-
-def _read_now(path: Path) -> dict[str, Measured]:
-    return coverage_data.read_data_file(path)
