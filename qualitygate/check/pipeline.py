@@ -23,7 +23,6 @@ from qualitygate.gate.figures import layer_figures
 from qualitygate.measure import selection
 from qualitygate.measure.coverage_data import Measured, StatementParser
 from qualitygate.measure.gather import Gathered, gather_coverage, python_of, with_pytest_layout
-from qualitygate.measure.reading import read_in_background
 from qualitygate.measure.testrun import PytestFacts
 from qualitygate.model import (
     NO_CHANGE,
@@ -222,13 +221,11 @@ def run_check(
     reading: Callable[[], dict[str, Measured]] | None = None,
 ) -> CheckResult:
     """The verdict on the change. `reading`: options.coverage_file, being read since the
-    caller started it (read_in_background); else its read starts here, and runs while
-    git reads the change."""
+    caller started it (`reading.read_in_background`, as the check command does before
+    it imports this module); else the file is read when the coverage is gathered."""
     progress = progress or Progress()
     cfg, root = options.config, options.root
     check_source(root, cfg)
-    if reading is None and options.coverage and options.coverage_file is not None:
-        reading = read_in_background(options.coverage_file)
     progress.stage("Reading the change")
     spec = resolve_diff(root, cfg, options.base, options.staged, options.env)
     folders = cfg.source or (".",)
