@@ -380,3 +380,67 @@ def test_per_test_lines_are_those_pytest_cov_records(tmp_path: Path) -> None:
         "tests/test_calc.py::test_positive",
         "tests/test_calc.py::test_imports_late",
     }
+
+
+FORKING_TESTS = """
+import os
+
+from app import calc
+
+
+def test_a_forks():
+    pid = os.fork()
+    if pid == 0:
+        assert calc.sign(5) == 1
+        {child_ends}
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_b_negative():
+    assert calc.sign(-3) == -1
+
+
+def test_c_positive():
+    assert calc.sign(3) == 1
+"""
+
+
+def forking_project(tmp_path: Path, child_ends: str) -> Path:
+    files = {"app/__init__.py": "", "app/calc.py": CONTEXT_PROJECT["app/calc.py"]}
+    tests = FORKING_TESTS.replace("{child_ends}", child_ends)
+    return make_repo(tmp_path / "r", {**files, "tests/test_fork.py": tests})
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_leaves_every_test_its_lines(tmp_path: Path) -> None:
+    """The plugin keeps coverage's data file open from one test to the next, across a
+    test that forks a worker (as multiprocessing does): every later test keeps its
+    context and lines."""
+    from qualitygate.measure import testrun
+
+    root = forking_project(tmp_path, "os._exit(0)")
+    run = testrun.run_tests(root, sys.executable, ["app"], ["tests"], 300)
+    calc = next(m for path, m in run.measured.items() if path.endswith("calc.py"))
+    assert calc.contexts is not None
+    assert calc.contexts[3] == {"tests/test_fork.py::test_c_positive"}
+    assert calc.contexts[4] == {"tests/test_fork.py::test_b_negative"}
+    assert run.tests_ran == 3
+
+
+def test_the_plugin_holds_nothing_where_coverage_looks_otherwise() -> None:
+    """Fault injection: a coverage whose data has no SqliteDb behind `_connect` (or no
+    `_connect` at all) keeps its own switch; the plugin holds nothing and raises nothing."""
+    from qualitygate.measure import pytest_plugin as plugin
+
+    class Data:
+        def _connect(self) -> object:
+            return object()
+
+    class Collector:
+        def __init__(self, covdata: object) -> None:
+            self.covdata = covdata
+
+    for collector in (Collector(Data()), Collector(object())):
+        plugin._keep_open(collector)
+        assert "held" not in plugin._state
