@@ -247,6 +247,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.getpid() != _state["pid"]:  # a forked child that returned into pytest
+        _write(f"forked.{os.getpid()}.json", {"pid": os.getpid()})  # its data is no measure
         return
     _switch("")
     _let_go()

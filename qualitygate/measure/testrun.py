@@ -237,6 +237,17 @@ def _check_exit(returncode: int, output: str, python: str, session: dict[str, An
     _check_session(session)
 
 
+def _check_forks(work: Path) -> None:
+    """A forked child that returned into pytest ran the rest of the suite a second time,
+    into the same coverage data: no figure of that run can be trusted."""
+    if any(work.glob("forked.*.json")):
+        raise ToolError(
+            "a test forked a child that went on running the suite, so the coverage "
+            "data mixes two runs",
+            "end the forked child with os._exit() once its work is done",
+        )
+
+
 def _check_session(session: dict[str, Any] | None) -> None:
     """The session record must say the run ended as pytest ends it, every test run."""
     if session is None:
@@ -329,6 +340,7 @@ def run_tests(
         if select is not None and returncode == 5 and session and not session["collected"]:
             returncode, session = 0, {**session, "exitstatus": 0}  # nothing selected to run
         _check_exit(returncode, done.stdout + done.stderr, python, session)
+        _check_forks(work.path)
         data = combine_parallel(work.path / ".coverage")
         if data is None:
             raise ToolError(

@@ -428,6 +428,19 @@ def test_a_forked_child_leaves_every_test_its_lines(tmp_path: Path) -> None:
     assert run.tests_ran == 3
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_that_runs_the_suite_again_stops_the_gate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A child that returns into pytest runs the rest of the suite into the same data,
+    which then holds neither run whole: an error, never figures."""
+    root = forking_project(tmp_path, "return")
+    write(root, {"app/calc.py": CONTEXT_PROJECT["app/calc.py"] + "\n\nZERO = 0\n"})
+    code, out, err = run_cli(root, "--base", "HEAD", "--no-mutation", capsys=capsys)
+    assert code == 3 and out == ""
+    assert "forked a child that went on running the suite" in one_error_line(err)
+
+
 def test_the_plugin_holds_nothing_where_coverage_looks_otherwise() -> None:
     """Fault injection: a coverage whose data has no SqliteDb behind `_connect` (or no
     `_connect` at all) keeps its own switch; the plugin holds nothing and raises nothing."""
