@@ -154,3 +154,41 @@ def test_the_uncovered_lines_pack_as_textwrap_wraps_them(lines: list[int], width
     text = f"uncovered changed lines: {ranges(lines)}"
     expected = textwrap.wrap(text, width, subsequent_indent="  ", break_on_hyphens=False)
     assert wrap_words(text, width) == expected
+
+
+@pytest.mark.parametrize("styled", [False, True], ids=["plain", "rich"])
+def test_a_change_of_many_files_shows_the_worst_in_full_and_counts_the_rest(
+    styled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2,000 files with gaps made 2 MB of terminal text. The worst 20 show in full, the
+    next 100 a line each, and the rest as a count that says where every one is."""
+    from qualitygate.reporters.check.summary import DETAILED_GAPS, LISTED_GAPS
+
+    monkeypatch.setenv("COLUMNS", "80")
+    base = result()
+    one = base.files[0]
+    many = tuple(
+        replace(
+            one,
+            path=f"app/db/m{i:04}.py",
+            mutants=(),
+            uncovered_changed_lines=tuple(range(1, 2 + i % 7)),
+        )
+        for i in range(300)
+    )
+    res = replace(base, files=many)
+    if styled:
+        text = rich_text(res)
+    else:
+        out = io.StringIO()
+        terminal.render_plain(res, out)
+        text = out.getvalue()
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    detailed = [line for line in lines if re.fullmatch(r"\s*app/db/m\d+\.py \[\w+\]", line)]
+    counted = [line for line in lines if re.search(r"m\d+\.py \[\w+\]: \d+ uncovered line", line)]
+    assert (len(detailed), len(counted)) == (DETAILED_GAPS, LISTED_GAPS)
+    weights = [int(re.findall(r": (\d+) uncovered", line)[0]) for line in counted]
+    assert weights == sorted(weights, reverse=True) and weights[0] == 7  # worst first
+    left = 300 - DETAILED_GAPS - LISTED_GAPS
+    assert f"and {left} more files with gaps: --report json:FILE lists all" in text

@@ -214,3 +214,34 @@ def gaps(result: CheckResult) -> list[Gap]:
     """Files with something to fix, worst first."""
     found = [Gap(f) for f in result.files if Gap(f).weight or f.not_testable]
     return sorted(found, key=lambda g: (-g.weight, g.file.path))
+
+
+DETAILED_GAPS = 20  # files a terminal shows with their lines, code and mutants
+LISTED_GAPS = 100  # files after those, one line each; the reports hold every one
+
+
+def gap_line(gap: Gap) -> str:
+    """One file's gaps counted on one line: where a terminal has shown enough detail."""
+    f = gap.file
+    uncovered, survivors = len(f.uncovered_changed_lines), len(gap.survivors)
+    parts = ["never run by the tests"] if not f.measured and f.changed_lines else []
+    if uncovered:
+        parts.append(f"{uncovered:,} uncovered line{'s' * (uncovered != 1)}")
+    if survivors:
+        parts.append(f"{survivors} undetected mutant{'s' * (survivors != 1)}")
+    if f.not_testable and not parts:
+        parts.append("lines not mutation-tested")
+    return f"{f.path} [{f.layer}]: {', '.join(parts)}"
+
+
+def more_gaps(found: list[Gap]) -> list[str]:
+    """The files past the first DETAILED_GAPS, a line each, then a count of the rest."""
+    rest = found[DETAILED_GAPS:]
+    out = [gap_line(g) for g in rest[:LISTED_GAPS]]
+    left = len(rest) - LISTED_GAPS
+    if left > 0:
+        out.append(
+            f"{ELLIPSIS} and {left:,} more file{'s' * (left != 1)} with gaps: "
+            "--report json:FILE lists all"
+        )
+    return out

@@ -13,6 +13,7 @@ from rich.text import Text
 from qualitygate.model import CheckResult
 from qualitygate.reporters.check.summary import (
     ACCEPT_HINT,
+    DETAILED_GAPS,
     FIGURE_METRICS,
     LAYER_COLUMNS,
     accepted_lines,
@@ -20,6 +21,7 @@ from qualitygate.reporters.check.summary import (
     gaps,
     has_survivors,
     layer_row,
+    more_gaps,
     rule_line,
     verdict_line,
 )
@@ -44,9 +46,10 @@ def render_plain(result: CheckResult, out: TextIO) -> None:
     found = gaps(result)
     if found:
         lines += ["", "Gaps, worst first:"]
-        for gap in found:
+        for gap in found[:DETAILED_GAPS]:
             lines.append(f"  {gap.file.path} [{gap.file.layer}]")
             lines += [f"    {line}" for line in gap.lines(columns() - 4)]
+        lines += [f"  {line}" for line in more_gaps(found)]
         if has_survivors(result):
             lines.append(f"  ({ACCEPT_HINT})")
     if result.excluded_tests:
@@ -83,7 +86,7 @@ def render_rich(result: CheckResult, out: TextIO) -> None:
     found = gaps(result)
     if found:
         console.print(Text("Gaps, worst first", style="bold"))
-    for gap in found:
+    for gap in found[:DETAILED_GAPS]:
         console.print(
             Text.assemble(("  " + visible(gap.file.path), "bold"), f" [{gap.file.layer}]")
         )
@@ -92,6 +95,8 @@ def render_rich(result: CheckResult, out: TextIO) -> None:
             console.print(
                 Text("    " + visible(line), style=style), no_wrap=True, overflow="ellipsis"
             )
+    for line in more_gaps(found):
+        console.print(Text("  " + visible(line)), no_wrap=True, overflow="ellipsis")
     if has_survivors(result):
         console.print(Text(f"  ({ACCEPT_HINT})", style="dim"))
     if result.excluded_tests:
