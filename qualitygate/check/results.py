@@ -111,8 +111,9 @@ def file_results(
     results = []
     for c in changed:
         fc = cov.get(c.path)
-        lines = sorted(c.lines & fc.statements) if fc else []
-        missing = [n for n in lines if fc and n not in fc.executed] if coverage_on else []
+        gated = c.lines & fc.statements if fc else frozenset()
+        lines = sorted(gated)
+        missing = sorted(gated - fc.executed) if fc and coverage_on else []
         results.append(
             FileResult(
                 path=c.path,
