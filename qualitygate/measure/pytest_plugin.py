@@ -13,7 +13,8 @@ Its folder is named by the `QUALITYGATE_WORK` variable; it writes there:
   many tests were collected and run, the test files they came from, and
   each test's call time (what mutmut's statistics would have measured). A
   run that ends without that record (a test called `os._exit`) did not
-  finish, whatever its exit code says.
+  finish, whatever its exit code says. A forked child that returned into
+  pytest writes `forked.PID.json` instead: its run mixed into the data.
 
 Test ids are written relative to the folder pytest was started in, so they
 match the file paths qualitygate reports even when pytest's rootdir is

@@ -64,8 +64,9 @@ class _GitDiff(GitDiffTool):  # type: ignore[misc]
         self._spec = spec
         self._paths = ["--", *(f":(exclude,literal){path}" for path in leave_out)]
 
-    def _diff(self, *args: str) -> str:
-        command = self._default_git_args + self._default_diff_args + [*args, *self._paths]
+    def _diff(self, *args: str, leave_out: bool = True) -> str:
+        paths = self._paths if leave_out else []
+        command = self._default_git_args + self._default_diff_args + [*args, *paths]
         return str(execute(command)[0])
 
     def diff_committed(self, compare_branch: str = "") -> str:
@@ -80,8 +81,7 @@ class _GitDiff(GitDiffTool):  # type: ignore[misc]
         # no paths left out: a file the change adds differs here only where it was
         # edited since it was staged, and its lines are all taken as added anyway;
         # thousands of exclude patterns cost git more than those few hunks
-        command = self._default_git_args + self._default_diff_args
-        return str(execute(command)[0])
+        return self._diff(leave_out=False)
 
 
 @contextlib.contextmanager
