@@ -5,6 +5,10 @@ parsing the file as it is now, with the project's own coverage settings, so
 a file the data never saw counts with all its statements missing (0%), never
 as "no data, pass". Paths measured on another machine (a CI runner) are
 matched to the repository's files by their longest common suffix.
+
+coverage.py is imported where it is used, not with this module: a Cobertura report is
+read by expat alone, and importing coverage took 0.1 s of the gate's start, before the
+report's readers are forked (`reading`).
 """
 
 from __future__ import annotations
@@ -22,13 +26,6 @@ from itertools import compress, repeat
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.parsers import expat
-
-import coverage
-from coverage.exceptions import CoverageException
-from coverage.misc import join_regex
-from coverage.numbits import numbits_to_nums
-from coverage.parser import PythonParser
-from coverage.python import get_python_source
 
 from qualitygate.errors import ToolError, UsageError
 from qualitygate.model import FileCoverage
@@ -60,6 +57,10 @@ PARALLEL_FROM = 400  # files; below this a second process costs more than it sav
 def _statements_of(job: tuple[str, str | None]) -> tuple[frozenset[int] | None, str]:
     """One file's statements, or why it is not Python. Runs in a pool worker too, so it
     returns the error as text rather than raising an exception that must be pickled."""
+    from coverage.exceptions import CoverageException
+    from coverage.parser import PythonParser
+    from coverage.python import get_python_source
+
     path, exclude = job
     try:
         parser = PythonParser(text=get_python_source(path), filename=path, exclude=exclude)
@@ -131,6 +132,9 @@ class StatementParser:
     nothing for a file's statements; many files are parsed in two processes."""
 
     def __init__(self, root: Path) -> None:
+        import coverage
+        from coverage.misc import join_regex
+
         self._root = root
         cov = coverage.Coverage(data_file=None, config_file=_config_file(root))
         self._exclude = join_regex(cov.config.exclude_list) or None
@@ -191,6 +195,9 @@ def combine_parallel(path: Path) -> Path | None:
     parts = sorted(path.parent.glob(path.name + ".*"))
     if not parts:
         return None
+    import coverage
+    from coverage.exceptions import CoverageException
+
     combined = coverage.Coverage(data_file=str(path), config_file=False)
     try:
         combined.combine(data_paths=[str(p) for p in parts], strict=True)
@@ -204,6 +211,8 @@ def _read_in_one_pass(path: Path) -> dict[str, Measured] | None:
     """Every file's lines and contexts in one query over coverage.py's schema 7, where the
     API asks two queries per file (seconds at thousands of files). None for any other
     schema: the API then reads it."""
+    from coverage.numbits import numbits_to_nums
+
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
         tables = {row[0] for row in con.execute("select name from sqlite_master")}
         if not {"coverage_schema", "meta", "file", "context", "arc", "line_bits"} <= tables:
@@ -242,6 +251,9 @@ def _read_in_one_pass(path: Path) -> dict[str, Measured] | None:
 
 
 def read_sqlite(path: Path) -> dict[str, Measured]:
+    import coverage
+    from coverage.exceptions import CoverageException
+
     data = coverage.CoverageData(basename=str(path))
     try:
         fast = _read_in_one_pass(path)
@@ -545,7 +557,8 @@ def file_coverage(
         if found is not None and found.statements is not None:
             listed[rel] = found.statements
     if parsed is None:
-        parsed = StatementParser(root).statements([rel for rel in files if rel not in listed])
+        unlisted = [rel for rel in files if rel not in listed]
+        parsed = StatementParser(root).statements(unlisted) if unlisted else {}
     has_contexts = any(m.contexts is not None for m in measured.values())
     result = {}
     for rel in files:
