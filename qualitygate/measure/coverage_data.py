@@ -407,35 +407,35 @@ def read_cobertura(path: Path) -> dict[str, Measured]:
 # The open elements where a <class> of coverage.py's report starts: the second half of a
 # report read in two is read after them.
 INSIDE_CLASSES = b"<coverage><packages><package><classes>"
+CLOSING_CLASSES = b"</classes></package></packages></coverage>"
 
 
 def read_cobertura_first(
     path: Path, data: bytes, cut: int
 ) -> tuple[list[str], dict[str, Lines], bool]:
     """The first part of a report read in two (see `reading`): its sources and the lines
-    of its classes before byte `cut`, read as read_cobertura reads them; then the rest
-    goes through expat with no callback, so the whole report is well-formed or this
-    raises read_cobertura's error. True when the first element after the cut is a
-    <class> starting at the cut (not text inside a comment, say)."""
+    of its classes before byte `cut`, read as read_cobertura reads them, or its error.
+    True when the part, closed by the end tags of the elements that hold a <class>
+    (`INSIDE_CLASSES`), is a whole document: then those are the elements open at the
+    cut, and the cut is markup, the start of a <class> (a cut inside a comment or a
+    CDATA section leaves it open). False: the report is read whole, with its errors.
+    Closing the part, rather than parsing the rest without callbacks, saves that parse
+    (0.08 s at 600k lines); the second part's own parse checks the rest."""
     parser = expat.ParserCreate()
     report = _Cobertura(path, parser)
-    after: list[tuple[str, int]] = []
-
-    def at_cut(tag: str, attrs: list[str]) -> None:
-        after.append((tag, parser.CurrentByteIndex))
-        parser.StartElementHandler = None
-
-    view = memoryview(data)
     try:
-        parser.Parse(view[:cut], False)
-        parser.StartElementHandler = at_cut
-        parser.EndElementHandler = parser.CharacterDataHandler = None
-        parser.Parse(view[cut:], True)
+        parser.Parse(memoryview(data)[:cut], False)
     except expat.ExpatError as exc:
         raise _not_xml(path, exc) from exc
     if not report.root:
         raise UsageError(f"{path}: not valid XML (no element)", "pass a Cobertura XML report")
-    return report.sources, _class_lines(report), after[:1] == [("class", cut)]
+    parser.StartElementHandler = parser.EndElementHandler = None
+    parser.CharacterDataHandler = None
+    try:
+        parser.Parse(CLOSING_CLASSES, True)
+    except expat.ExpatError:
+        return report.sources, _class_lines(report), False
+    return report.sources, _class_lines(report), True
 
 
 def read_cobertura_second(
@@ -444,8 +444,8 @@ def read_cobertura_second(
     """The second part: from byte `cut` on, after the report's XML declaration and the
     elements that hold a <class>. None when that is not a whole document (the cut is not
     where coverage.py's classes are, or the part needs the report's DTD). When it is, and
-    the first part is well-formed with a <class> at the cut, the open elements at the cut
-    are those: the part closes exactly them, and the report closes what is open there."""
+    so is the first part closed by the same elements, the report is well-formed: this
+    part closes exactly the elements open at the cut, and no more."""
     parser = expat.ParserCreate()
     report = _Cobertura(path, parser)
     declaration = data[: data.index(b"?>") + 2] if data.startswith(b"<?xml") else b""
