@@ -416,7 +416,7 @@ def read_cobertura_first(
     """The first part of a report read in two (see `reading`): its sources and the lines
     of its classes before byte `cut`, read as read_cobertura reads them, or its error.
     True when the part, closed by the end tags of the elements that hold a <class>
-    (`INSIDE_CLASSES`), is a whole document: then those are the elements open at the
+    (`CLOSING_CLASSES`), is a whole document: then those are the elements open at the
     cut, and the cut is markup, the start of a <class> (a cut inside a comment or a
     CDATA section leaves it open). False: the report is read whole, with its errors.
     Closing the part, rather than parsing the rest without callbacks, saves that parse
@@ -499,15 +499,20 @@ def is_xml(head: bytes) -> bool:
     return head[:200].lstrip().startswith(b"<")
 
 
-def read_data_file(path: Path) -> dict[str, Measured]:
-    """Measured files from a .coverage data file or a Cobertura XML report."""
+def data_file_head(path: Path) -> bytes:
+    """A data file's first bytes, which say what kind it is (`is_xml`)."""
     try:
         with path.open("rb") as stream:
-            head = stream.read(200)
+            return stream.read(200)
     except OSError as exc:
         raise UsageError(
             f"{path}: cannot read the coverage file ({exc.strerror})", "check --coverage-file"
         ) from exc
+
+
+def read_data_file(path: Path) -> dict[str, Measured]:
+    """Measured files from a .coverage data file or a Cobertura XML report."""
+    head = data_file_head(path)
     if is_xml(head):
         return read_cobertura(path)
     if head.startswith(b"SQLite format 3"):

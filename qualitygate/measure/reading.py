@@ -120,9 +120,8 @@ def _big_report(path: Path) -> bytes | None:
 
 def _xml_file(path: Path) -> bool:
     try:
-        with path.open("rb") as stream:
-            return coverage_data.is_xml(stream.read(200))
-    except OSError:
+        return coverage_data.is_xml(coverage_data.data_file_head(path))
+    except UsageError:
         return False  # the reader says why
 
 
