@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import tomllib
+import weakref
 from pathlib import Path
 
 import pytest
 
 from qualitygate.errors import ToolError
-from qualitygate.mutation import cache, mutmut_adapter, mutmut_config, pytest_options
+from qualitygate.mutation import (
+    cache,
+    mutmut_adapter,
+    mutmut_config,
+    mutmut_driver,
+    pytest_options,
+)
 from qualitygate.mutation.generation_cache import GenerationCache
 
 ORIG = "def x_over__mutmut_orig(total, limit):\n    if total >= limit:\n        return True\n"
@@ -27,6 +35,29 @@ def test_locate_method_with_leading_comment_and_decorator() -> None:
     mutant = "    # note\n    @staticmethod\n    def xǁCǁm__mutmut_2(x=2):\n        return x\n"
     line, diff = mutmut_adapter.locate(orig, mutant, "xǁCǁm", "xǁCǁm__mutmut_2", def_line=7)
     assert (line, diff) == (7, "-    def m(x=1):\n+    def m(x=2):")
+
+
+class _Cycle:
+    me: object = None
+
+
+def test_a_frozen_heap_still_collects_what_comes_after_and_nests() -> None:
+    """The driver freezes its heap over each pytest session in its own process: what a
+    test run makes is still garbage collected, and an inner freeze (a fork inside the
+    clean run) leaves the outer one as it is."""
+    assert gc.get_freeze_count() == 0
+    with mutmut_driver._frozen():
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        cycle = _Cycle()
+        cycle.me = cycle
+        ref = weakref.ref(cycle)
+        del cycle
+        with mutmut_driver._frozen():
+            gc.collect()
+        assert ref() is None
+        assert gc.get_freeze_count() == frozen
+    assert gc.get_freeze_count() == 0
 
 
 @pytest.mark.parametrize(
