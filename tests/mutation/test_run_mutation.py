@@ -344,3 +344,45 @@ def test_a_probe_made_early_gives_the_verdicts_of_the_stage_s_own(
     assert any("generated while the tests ran" in step for step in steps) is taken
     assert any("generating the mutants" in step for step in steps) is not taken
     assert standby.spoiled is (not taken and bool(early))
+
+
+HANGS_WHEN_COLLECTING = """
+    import time
+
+
+    def pytest_collection_finish(session):
+        if session.config.option.collectonly:
+            time.sleep(600)
+    """
+
+
+def test_tests_collected_ahead_leave_pytest_s_files_only_and_the_verdicts_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After its early probe, the standby has pytest collect the test files in the
+    workspace while the coverage run goes on: pytest's rewritten test modules are cached
+    there for mutmut's statistics run, and no other bytecode is written (the user said
+    PYTHONDONTWRITEBYTECODE). A collection that never ends is stopped when mutmut's
+    run starts, with the verdicts of a stage that collected nothing ahead."""
+    from dataclasses import replace
+
+    from qualitygate.mutation import Standby
+
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    root = calc_project(tmp_path, {"tests/conftest.py": HANGS_WHEN_COLLECTING})
+    asked = {"app/calc.py": {5, 6}}
+    alone = run_mutation(request(root, asked, tmp_path / "alone"))
+    files = ("tests/conftest.py", "tests/test_calc.py")
+    ahead = replace(request(root, asked, tmp_path / "cache"), test_files=files)
+    with Standby.of(ahead) as standby:
+        standby.probe_early(ahead, lambda: ahead.changed_lines)
+        mutants = standby.workspace.project / "mutants"
+        deadline = time.monotonic() + 120
+        while not list(mutants.glob("tests/__pycache__/test_calc.*-pytest-*.pyc")):
+            assert time.monotonic() < deadline, "no rewritten test module was cached"
+            time.sleep(0.05)
+        assert not list(mutants.glob("app/**/*.pyc"))
+        started = time.monotonic()
+        outcome = run_mutation(ahead, standby=standby)
+    assert rows(outcome) == rows(alone) and len(outcome.mutants) == 2
+    assert time.monotonic() - started < 300
