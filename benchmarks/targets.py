@@ -312,18 +312,23 @@ def gate_from_data_row(base: Path, files: int, lines: int) -> list[Row]:
         "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
     args = [*GATE, "check", "--base", "HEAD~1", "--no-mutation", "--coverage-file", str(xml), "-q"]
-    _, out = run([PY, "-c", measure, *args], root)
-    seconds, code, peak_kb = out.split()
-    if code not in ("0", "1"):
-        raise SystemExit(f"the gate exited {code} on the data row")
+    measured = []  # three runs, the median: one run moved 0.89-1.09 s here
+    for _ in range(3):
+        _, out = run([PY, "-c", measure, *args], root)
+        seconds, code, peak_kb = out.split()
+        if code not in ("0", "1"):
+            raise SystemExit(f"the gate exited {code} on the data row")
+        measured.append((float(seconds), int(peak_kb)))
+    ours = sorted(s for s, _ in measured)[1]
+    peak = max(kb for _, kb in measured)
     theirs, _ = run(["diff-cover", str(xml), "--compare-branch", "HEAD~1"], root)
     total = files * lines
     return [
         (
             f"gate from data, {files} files, {total // 1000}k lines (s)",
-            float(seconds),
+            ours,
             theirs,
-            f"{int(peak_kb) / 1024:.0f} MB peak; diff-cover {theirs:.1f} s",
+            f"median of 3, {peak / 1024:.0f} MB peak; diff-cover {theirs:.1f} s",
             "<= 1 s, <= 200 MB",
         )
     ]
