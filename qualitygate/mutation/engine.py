@@ -362,7 +362,6 @@ class _Early:
                 stage = _Stage(plan, self.standby.workspace, budget, self.standby.session)
                 stage.start()
                 self.probed = stage.probe()
-                stage.warm(self.probed)
                 self.stage = stage
         except BaseException as exc:  # raised where the stage takes it
             self.error = exc
@@ -398,7 +397,7 @@ class _Stage:
         self.environment: dict[str, Any] = {}
         self.table: dict[str, Any] | None = None
         self.salt = ""
-        self.placed: set[str] = set()  # files whose mutants are in mutants/
+        self.probed_now: set[str] = set()  # files whose mutants the probe wrote in mutants/
 
     def prepared(self) -> dict[str, Any]:
         if self.table is None:
@@ -429,31 +428,9 @@ class _Stage:
             for path in missing:
                 cache.store(keys[path], fresh[path])
                 probed[path] = fresh[path]
-            self.placed |= set(missing)
+            self.probed_now = set(missing)
         cache.prune()
         return probed
-
-    def _place(self, probed: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-        """The probe's output of each file; a cached one is put in place in mutants/."""
-        generated = {p: f["generated"] for p, f in probed.items() if "generated" in f}
-        for path, files in generated.items():
-            if path not in self.placed:
-                mutmut_adapter.restore(self.workspace.project, path, files)
-                self.placed.add(path)
-        return generated
-
-    def warm(self, probed: Mapping[str, Mapping[str, Any]]) -> None:
-        """The workspace as `run` leaves it for mutmut (the project copied, mutmut's config
-        written, the mutants in place), then mutmut's interpreter collects the test files
-        there until the run starts (see mutmut_driver's `warm`), while the coverage run
-        goes on."""
-        self.prepared()
-        self._place(probed)
-        request = self.plan.request
-        stems = {PurePosixPath(p).stem for p in self.plan.mutate}
-        files = [f for f in request.test_files if PurePosixPath(f).name != "conftest.py"]
-        files.sort(key=lambda f: not any(stem in PurePosixPath(f).name for stem in stems))
-        self.session.warm(files)  # the likely tests first: test_orders.py for orders.py
 
     def run(
         self,
@@ -464,7 +441,10 @@ class _Stage:
         statistics: Mapping[str, Any] | None,
     ) -> tuple[MutmutResults, tuple[str, ...]]:
         table = self.prepared()
-        generated = self._place(probed)
+        generated = {p: f["generated"] for p, f in probed.items() if "generated" in f}
+        for path, files in generated.items():  # cached output of the probe: put it in place
+            if path not in self.probed_now:
+                mutmut_adapter.restore(self.workspace.project, path, files)
         job = MutmutJob(
             workspace=self.workspace,
             python=self.plan.request.python,

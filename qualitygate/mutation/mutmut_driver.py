@@ -8,8 +8,6 @@ are imported once, while qualitygate is still copying the project:
       (on start)                        -> {"mutmut_version", "pytest_cov", "xdist"}
       {"probe": {path: [lines]}}        -> {"files": {path: generated}}: mutmut's mutants
                                            of those files, only on those lines
-      {"warm": [test files]}            -> none: pytest collects them in a fork, stopped
-                                           by the next command (`warm`)
       {"run": [mutmut run arguments], "seed": {"tests": {key: [test ids]},
                                         "durations": {test id: seconds}} or null}
                                         -> none: the process becomes `mutmut run` and
@@ -44,7 +42,6 @@ import importlib.metadata
 import importlib.util
 import json
 import os
-import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -502,61 +499,6 @@ def _import_pytest_plugins() -> None:
     __import__("pdb")  # by _pytest.debugging when it configures
 
 
-def warm(fd: int, files: list[str]) -> int:
-    """Start a warm-up as mutmut's own (its `forkserver_warmup = COLLECT`: pytest
-    `--collect-only`) over the test `files`, in a fork; the fork's pid (0: none).
-
-    It runs while qualitygate's coverage run goes on, on the core that run leaves free.
-    pytest rewrites the asserts of each test module and conftest it imports and caches
-    the result beside it, in this workspace's mutants/; mutmut's statistics run then
-    loads them instead (40 ms of a 0.1 s statistics run over 4 small test modules, more
-    with big ones). The fork writes only pytest's own files: no bytecode of other
-    modules (a file rewritten within the same second, at the same size, would read as
-    unchanged), no cache folder. What mutmut's run copies first (the sources, mutmut's
-    `also_copy`) is copied here, before the fork: a fork stopped halfway through a copy
-    would leave a file that mutmut's own copy skips. The fork is stopped (`stop`) when
-    the next command comes, and it ends with the session's process group."""
-    from importlib import machinery
-
-    from mutmut.runners.harness import PytestRunner
-    from mutmut.utils.file_utils import copy_also_copy_files, copy_src_dir, setup_source_paths
-
-    if not files:
-        return 0
-    copy_src_dir()
-    copy_also_copy_files()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid:
-        return pid
-    try:
-        os.close(fd)
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.dup2(null, 2)
-        os.environ["MUTANT_UNDER_TEST"] = ""
-        os.environ["PY_IGNORE_IMPORTMISMATCH"] = "1"  # as mutmut's statistics run
-        setattr(machinery.SourceFileLoader, "_cache_bytecode", lambda *_: None)  # noqa: B010
-        sys.dont_write_bytecode = False  # pytest writes its rewritten modules
-        setup_source_paths()
-        runner = PytestRunner()
-        with _inside("mutants"):
-            runner.execute_pytest(["--collect-only", "-qqq", "-p", "no:cacheprovider", *files])
-    finally:
-        os._exit(0)
-
-
-def stop(pid: int) -> int:
-    """Stop the fork `warm` started, if any; 0."""
-    if pid:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
-    return 0
-
-
 def serve(fd: int) -> None:
     found = environment()
     _reply(fd, found)
@@ -565,21 +507,14 @@ def serve(fd: int) -> None:
     for module in PREIMPORTED:  # while qualitygate copies the project; none reads its config
         __import__(module)
     _import_pytest_plugins()
-    warming = 0
-    try:
-        for line in sys.stdin:
-            command = json.loads(line)
-            warming = stop(warming)
-            if "probe" in command:
-                _reply(fd, probe(command["probe"]))
-            elif "warm" in command:
-                warming = warm(fd, command["warm"])
-            elif "run" in command:
-                os.close(fd)
-                _run(command["run"], command.get("seed"))
-                return
-    finally:
-        stop(warming)
+    for line in sys.stdin:
+        command = json.loads(line)
+        if "probe" in command:
+            _reply(fd, probe(command["probe"]))
+        elif "run" in command:
+            os.close(fd)
+            _run(command["run"], command.get("seed"))
+            return
 
 
 def main(argv: list[str]) -> None:

@@ -145,12 +145,6 @@ class MutmutSession:
             self.close()
             raise
 
-    def warm(self, files: Sequence[str]) -> None:
-        """Have pytest collect the test `files` in the background, in mutmut's interpreter
-        (see mutmut_driver's `warm`), until the next command. The project's copy, mutmut's
-        config and its mutants must be in place, as `run` finds them."""
-        self._send({"warm": list(files)}, "warm up pytest")
-
     def _wait(self, timeout: float) -> int:
         """The driver's exit code, taken the moment it exits: Popen.wait with a timeout
         polls in sleeps of up to 50 ms. subprocess.TimeoutExpired after `timeout`."""
