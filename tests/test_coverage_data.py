@@ -365,3 +365,58 @@ def test_a_report_is_cut_at_a_class_past_its_middle_and_never_with_a_dtd() -> No
     assert cut is not None and cut >= len(data) // 2 and data[cut:].startswith(b"<class ")
     assert reading.split_point(data.replace(b"<coverage>", b"<!DOCTYPE c><coverage>")) is None
     assert reading.split_point(head + b"</classes></package></packages></coverage>") is None
+
+
+# One context's measurements: context name ("" for import time, "test|run" as the plugin
+# names them, or a bare name), file number -> its lines, or its arcs (negative ends too).
+RUNS = st.lists(
+    st.tuples(
+        st.sampled_from(["", "t1|run", "t2|run", "t1|setup", "other"]),
+        st.dictionaries(
+            st.integers(0, 2),
+            st.lists(st.tuples(st.integers(-3, 12), st.integers(-3, 12)), max_size=6),
+            max_size=3,
+        ),
+    ),
+    max_size=6,
+)
+
+
+@given(RUNS, st.booleans())
+@settings(max_examples=100, deadline=None)
+def test_one_query_reads_what_coverage_api_reads(
+    runs: list[tuple[str, dict[int, list[tuple[int, int]]]]], arcs: bool
+) -> None:
+    """The one-query reader gives every file's lines, and each line's tests, as coverage's
+    own API reads them (lines, contexts_by_lineno), with arcs and with line data."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / ".coverage"
+        data = coverage.CoverageData(basename=str(path))
+        for context, measured in runs:
+            data.set_context(context)
+            named = {f"/p/m{n}.py": pairs for n, pairs in measured.items()}
+            if arcs:
+                data.add_arcs(
+                    {name: [(a, b) for a, b in pairs if a or b] for name, pairs in named.items()}
+                )
+            else:
+                data.add_lines(
+                    {name: [abs(a) + 1 for a, _ in pairs] for name, pairs in named.items()}
+                )
+        data.write()
+        read = coverage.CoverageData(basename=str(path))
+        read.read()
+        tested = {c for c in read.measured_contexts() if c}
+        expected = {
+            name: Measured(
+                frozenset(read.lines(name) or ()),
+                {
+                    line: frozenset(c.rsplit("|", 1)[0] for c in ctx if c)
+                    for line, ctx in read.contexts_by_lineno(name).items()
+                }
+                if tested
+                else None,
+            )
+            for name in read.measured_files()
+        }
+        assert coverage_data._read_in_one_pass(path) == expected

@@ -210,7 +210,11 @@ def combine_parallel(path: Path) -> Path | None:
 def _read_in_one_pass(path: Path) -> dict[str, Measured] | None:
     """Every file's lines and contexts in one query over coverage.py's schema 7, where the
     API asks two queries per file (seconds at thousands of files). None for any other
-    schema: the API then reads it."""
+    schema: the API then reads it.
+
+    With arcs, SQLite itself turns them into lines and gathers each line's contexts (one
+    row per file and line, not one per arc and test), and each context's test name is
+    worked out once, not once per line it ran."""
     from coverage.numbits import numbits_to_nums
 
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
@@ -222,32 +226,49 @@ def _read_in_one_pass(path: Path) -> dict[str, Measured] | None:
         meta = dict(con.execute("select key, value from meta"))
         files = dict(con.execute("select id, path from file"))
         names = dict(con.execute("select id, context from context"))
-        lines: dict[int, set[int]] = {fid: set() for fid in files}
-        by_line: dict[int, dict[int, set[str]]] = {fid: {} for fid in files}
-
-        def add(fid: int, line: int, context: str) -> None:
-            lines[fid].add(line)
-            by_line[fid].setdefault(line, set()).add(context)
-
+        tests = {cid: _test_name(name) for cid, name in names.items() if name}
+        rows: Iterable[tuple[int, int, str]]
         if meta.get("has_arcs") in ("1", 1, "true"):
-            for fid, cid, start, end in con.execute("select * from arc"):
-                for line in (start, end):
-                    if line > 0:
-                        add(fid, line, names.get(cid, ""))
+            rows = con.execute(ARC_LINES)
         else:
-            for fid, cid, bits in con.execute("select file_id, context_id, numbits from line_bits"):
-                for line in numbits_to_nums(bits):
-                    add(fid, line, names.get(cid, ""))
-    has_contexts = bool(set(names.values()) - {""})
+            rows = _line_bits_rows(con, numbits_to_nums)
+        lines: dict[int, set[int]] = {fid: set() for fid in files}
+        by_line: dict[int, dict[int, frozenset[str]]] = {fid: {} for fid in files}
+        seen: dict[str, frozenset[str]] = {}  # lines run by the same contexts share one set
+        for fid, line, cids in rows:
+            lines[fid].add(line)
+            found = seen.get(cids)
+            if found is None:
+                found = seen[cids] = frozenset(
+                    tests[cid] for cid in map(int, cids.split(",")) if cid in tests
+                )
+            by_line[fid][line] = found
+    has_contexts = bool(tests)
     return {
-        files[fid]: Measured(
-            frozenset(lines[fid]),
-            {line: frozenset(_test_name(c) for c in ctx if c) for line, ctx in by_line[fid].items()}
-            if has_contexts
-            else None,
-        )
+        files[fid]: Measured(frozenset(lines[fid]), by_line[fid] if has_contexts else None)
         for fid in files
     }
+
+
+# Each file's executed lines, from its arcs' ends (a negative end is an entry or an
+# exit, not a line), with the ids of the contexts that ran each.
+ARC_LINES = (
+    "select file_id, line, group_concat(context_id) from ("
+    "select file_id, fromno as line, context_id from arc where fromno > 0 union "
+    "select file_id, tono, context_id from arc where tono > 0"
+    ") group by file_id, line"
+)
+
+
+def _line_bits_rows(
+    con: sqlite3.Connection, numbits_to_nums: Callable[[bytes], list[int]]
+) -> list[tuple[int, int, str]]:
+    """Line data's rows in ARC_LINES's shape: numbits are decoded here, not in SQL."""
+    gathered: dict[tuple[int, int], list[str]] = {}
+    for fid, cid, bits in con.execute("select file_id, context_id, numbits from line_bits"):
+        for line in numbits_to_nums(bits):
+            gathered.setdefault((fid, line), []).append(str(cid))
+    return [(fid, line, ",".join(cids)) for (fid, line), cids in gathered.items()]
 
 
 def read_sqlite(path: Path) -> dict[str, Measured]:
