@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -420,3 +421,20 @@ def test_one_query_reads_what_coverage_api_reads(
             for name in read.measured_files()
         }
         assert coverage_data._read_in_one_pass(path) == expected
+
+
+def test_an_arc_without_a_context_id_counts_as_run_by_no_test(tmp_path: Path) -> None:
+    path = tmp_path / ".coverage"
+    data = coverage.CoverageData(basename=str(path))
+    data.set_context("t1|run")
+    data.add_arcs({"/p/m.py": [(1, 2)]})
+    data.write()
+    with sqlite3.connect(path) as con:
+        con.execute("insert into arc values (1, null, 3, 4)")
+    read = coverage_data._read_in_one_pass(path)
+    assert read == {
+        "/p/m.py": Measured(
+            frozenset({1, 2, 3, 4}),
+            {1: frozenset({"t1"}), 2: frozenset({"t1"}), 3: frozenset(), 4: frozenset()},
+        )
+    }

@@ -251,9 +251,10 @@ def _read_in_one_pass(path: Path) -> dict[str, Measured] | None:
 
 
 # Each file's executed lines, from its arcs' ends (a negative end is an entry or an
-# exit, not a line), with the ids of the contexts that ran each.
+# exit, not a line), with the ids of the contexts that ran each (a missing id, which
+# coverage never writes, reads as 0: no test, as the API reads it).
 ARC_LINES = (
-    "select file_id, line, group_concat(context_id) from ("
+    "select file_id, line, group_concat(ifnull(context_id, 0)) from ("
     "select file_id, fromno as line, context_id from arc where fromno > 0 union "
     "select file_id, tono, context_id from arc where tono > 0"
     ") group by file_id, line"
