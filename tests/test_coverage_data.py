@@ -438,3 +438,34 @@ def test_an_arc_without_a_context_id_counts_as_run_by_no_test(tmp_path: Path) ->
             {1: frozenset({"t1"}), 2: frozenset({"t1"}), 3: frozenset(), 4: frozenset()},
         )
     }
+
+
+def _part(path: Path, context: str, arcs: dict[str, list[tuple[int, int]]]) -> None:
+    data = coverage.CoverageData(basename=str(path))
+    data.set_context(context)
+    data.add_arcs(arcs)
+    data.write()
+
+
+def test_parallel_parts_read_as_coverage_combines_them(tmp_path: Path) -> None:
+    """One part of a parallel run is read where it lies (combining only copies it); two
+    are combined, and read as coverage's own `combine` reads them."""
+    one = tmp_path / "one"
+    one.mkdir()
+    _part(one / ".coverage.host.1.a", "t1|run", {"/p/m.py": [(-1, 1), (1, 2)]})
+    assert coverage_data.combine_parallel(one / ".coverage") == one / ".coverage.host.1.a"
+    assert not (one / ".coverage").exists()
+
+    two = tmp_path / "two"
+    two.mkdir()
+    _part(two / ".coverage.host.1.a", "t1|run", {"/p/m.py": [(-1, 1), (1, 2)]})
+    _part(two / ".coverage.host.2.b", "t2|run", {"/p/m.py": [(-1, 1), (1, 3)]})
+    combined = coverage_data.combine_parallel(two / ".coverage")
+    assert combined == two / ".coverage"
+    assert coverage_data.read_sqlite(combined) == {
+        "/p/m.py": Measured(
+            frozenset({1, 2, 3}),
+            {1: frozenset({"t1", "t2"}), 2: frozenset({"t1"}), 3: frozenset({"t2"})},
+        )
+    }
+    assert coverage_data.combine_parallel(tmp_path / "none" / ".coverage") is None
