@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from qualitygate.main import main
+from qualitygate.measure import selection
 from tests.conftest import FAILING_CHANGE, run_cli, run_json
 from tests.fixtures import commit, git, git_state, measure, snapshot, write
 
@@ -315,6 +316,32 @@ def with_domain(layered: Path) -> Path:
     commit(layered)
     write(layered, {"app/domain/caps.py": CAPPED})
     return layered
+
+
+@pytest.mark.slow
+def test_a_ci_run_measures_only_the_changed_files_per_test_with_the_same_verdicts(
+    with_domain: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In CI no map is kept, and only the changed files' lines are attributed to each
+    test: every figure, nearby test, mutant and its tests is the one a local run gives,
+    which records every file per test and keeps the map."""
+    write(with_domain, FAILING_CHANGE)
+    _, local = run_json(with_domain, "--base", "HEAD", capsys=capsys)
+    assert selection.map_path(with_domain).is_file()
+    selection.map_path(with_domain).unlink()
+    monkeypatch.setenv("CI", "true")
+    _, ci = run_json(with_domain, "--base", "HEAD", "--no-cache", capsys=capsys)
+    assert not selection.map_path(with_domain).exists()
+    for report in (local, ci):
+        report.pop("duration_seconds", None)
+        report.pop("mutants_executed", None)
+    assert ci == local
+    store = next(f for f in ci["files"] if f["path"] == "app/db/store.py")
+    assert store["nearby_tests"] == ["tests/test_store.py::test_save_ok"]
+    caps = next(f for f in ci["files"] if f["path"] == "app/domain/caps.py")
+    assert [m["tests"] for m in caps["mutants"] if m["status"] == "survived"] == [
+        ["tests/test_caps.py::test_capped"]
+    ]
 
 
 @pytest.mark.slow

@@ -197,6 +197,12 @@ def split_import_time(
     return kept, tuple(found)
 
 
+def in_ci(env: Mapping[str, str]) -> bool:
+    """`CI` is set, as GitHub Actions, GitLab CI, CircleCI, Travis, Buildkite and
+    pre-commit.ci set it."""
+    return env.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
 def _no_change(options: CheckOptions, spec: DiffSpec) -> CheckResult:
     """The verdict on a change with no Python source file in it (or only test files):
     every rule passes as not applying, and nothing was run."""
@@ -299,6 +305,10 @@ def _gate(
     )
     chosen, hashes = None, None
     stores = options.use_cache and options.coverage and options.coverage_file is None
+    # no map in CI, whose clone is thrown away: that run attributes to each test only
+    # the changed files' lines, which is all its verdicts need (a tenth of a real
+    # library's run); a staged or selected run there still keeps one
+    stores = stores and (options.staged or options.select or not in_ci(options.env))
     if facts is not None and stores:  # --no-cache trusts and writes nothing stored
         hashes = selection.file_hashes(root)
         if options.select:
@@ -308,9 +318,10 @@ def _gate(
     if chosen is not None and not chosen.full and facts is not None:
         gathered = _selected_run(options, cfg, files, progress, facts, chosen)
     else:
+        per_test = None if hashes is not None else [c.path for c in changed]
         gathered = gather_coverage(
             root, cfg, files, progress, options.coverage_file, options.coverage, facts,
-            reading=reading,
+            reading=reading, per_test=per_test,
         )  # fmt: skip
         if hashes is not None and facts is not None:
             selection.store(

@@ -199,6 +199,12 @@ def _test_name(context: str) -> str:
     return context.rsplit("|", 1)[0]
 
 
+# The context of the lines a run measured only as run by the tests, not per test (the
+# files outside the plugin's QUALITYGATE_PER_TEST); its name is no test's id.
+ANY_TEST = "<any test>|run"
+ANY_TEST_NAME = _test_name(ANY_TEST)
+
+
 def combine_parallel(path: Path) -> Path | None:
     """`path` holding all the run's data: as written, or combined from the `.coverage.*`
     files that `[run] parallel = true` writes instead (through coverage's API); None when

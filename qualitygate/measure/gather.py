@@ -7,7 +7,7 @@ so that test files are told from sources the way pytest tells them, then gather.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -83,6 +83,7 @@ def _context_files(measured: dict[str, coverage_data.Measured]) -> frozenset[str
         for m in measured.values()
         for tests in (m.contexts or {}).values()
         for test in tests
+        if test != coverage_data.ANY_TEST_NAME
     )
 
 
@@ -97,12 +98,14 @@ def gather_coverage(
     select: Selection | None = None,
     parsing: Callable[[], dict[str, frozenset[int]]] | None = None,
     reading: Callable[[], dict[str, coverage_data.Measured]] | None = None,
+    per_test: Collection[str] | None = None,
 ) -> Gathered:
     """Coverage of `files` and where it came from: `coverage_file`, else a run of the tests
     (none with `measure` off: every file then has its statements and nothing executed).
     `parsing`: the files' statements, being parsed since the caller started it; else the
     parse starts here, in the background of the test run. `reading`: `coverage_file`,
-    being read since the caller started it."""
+    being read since the caller started it. `per_test`: the only files whose lines the
+    run attributes to each test (the rest: to the tests as a whole); None: every file."""
     if not measure:
         return Gathered(coverage_data.file_coverage(root, files, {}), "not measured")
     if coverage_file is not None:
@@ -128,6 +131,7 @@ def gather_coverage(
             facts,
             select,
             on_tests=progress.tests,
+            per_test=per_test,
         )
         measured, source = run.measured, "pytest"
         ran = run.test_files | _context_files(measured)

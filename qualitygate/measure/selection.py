@@ -39,6 +39,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from qualitygate import __version__
+from qualitygate.measure.coverage_data import ANY_TEST_NAME
 from qualitygate.model import FileCoverage
 from qualitygate.project import git
 from qualitygate.project.config import Config
@@ -181,8 +182,11 @@ def store(
     total: int,
 ) -> None:
     """Write the map of a run with per-test coverage. Never fails the gate: a map that
-    cannot be written is only a slower next run."""
+    cannot be written is only a slower next run. A run that measured only some files
+    per test writes none: its other files name no test."""
     ids = sorted({t for fc in cov.values() for ts in fc.tests_by_line.values() for t in ts})
+    if ANY_TEST_NAME in ids:
+        return
     index = {t: i for i, t in enumerate(ids)}
     files: dict[str, Any] = {}
     for path, fc in cov.items():

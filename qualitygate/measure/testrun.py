@@ -26,7 +26,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -153,6 +153,7 @@ class _Work:
         env.pop("COVERAGE_PROCESS_START", None)
         env.pop("QUALITYGATE_FACTS_ONLY", None)
         env.pop("QUALITYGATE_SELECT", None)
+        env.pop("QUALITYGATE_PER_TEST", None)
         if facts_only:
             env["QUALITYGATE_FACTS_ONLY"] = "1"
         return env
@@ -302,12 +303,15 @@ def run_tests(
     facts: PytestFacts | None = None,
     select: Selection | None = None,
     on_tests: Callable[[int, int], None] | None = None,
+    per_test: Collection[str] | None = None,
 ) -> TestRun:
     """Run the suite once under coverage; a red suite raises TestsFailedError.
 
     With `select`, only its tests and whole test files run (none at all is a run),
     collected from `select.test_files` when it names any. `on_tests(ran, collected)` is
-    told how far the run is, from the plugin's progress file, while it runs."""
+    told how far the run is, from the plugin's progress file, while it runs.
+    `per_test` (paths under `root`): the only files whose lines each test's context
+    holds; every other file's test-time lines go under ANY_TEST. None: every file."""
     started = time.monotonic()
     facts = facts or ask_pytest(root, python, tests, extra, timeout)
     with tempfile.TemporaryDirectory(prefix="qualitygate-") as tmp:
@@ -319,6 +323,10 @@ def run_tests(
             chosen.write_text(json.dumps(wanted))
             env["QUALITYGATE_SELECT"] = str(chosen)
             tests = sorted(select.test_files) or tests
+        if per_test is not None:
+            watched = work.path / "per_test.json"
+            watched.write_text(json.dumps([str(root / p) for p in sorted(per_test)]))
+            env["QUALITYGATE_PER_TEST"] = str(watched)
         args = command(python, work.path, [root / s for s in source], tests, facts, extra)
         left = max(1.0, timeout - (time.monotonic() - started))
         try:
@@ -340,6 +348,11 @@ def run_tests(
         if select is not None and returncode == 5 and session and not session["collected"]:
             returncode, session = 0, {**session, "exitstatus": 0}  # nothing selected to run
         _check_exit(returncode, done.stdout + done.stderr, python, session)
+        if session and session.get("per_test_lost"):
+            raise ToolError(
+                f"the per-test coverage was not written: {session['per_test_lost']}",
+                "qualitygate knows coverage.py 7.6 and newer: pip install -U coverage",
+            )
         _check_forks(work.path)
         data = combine_parallel(work.path / ".coverage")
         if data is None:

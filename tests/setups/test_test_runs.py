@@ -382,6 +382,74 @@ def test_per_test_lines_are_those_pytest_cov_records(tmp_path: Path) -> None:
     }
 
 
+def pytest_cov_contexts(root: Path, data_file: Path) -> dict[str, dict[int, set[str]]]:
+    """Each file's lines and their tests, as pytest-cov's `--cov-context=test` records."""
+    import coverage
+
+    plugin = ["--cov=app", "--cov-branch", "--cov-context=test", "--cov-report="]
+    env = {**os.environ, "COVERAGE_FILE": str(data_file), "PYTHONDONTWRITEBYTECODE": "1"}
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin],
+        cwd=root, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    data = coverage.CoverageData(basename=str(data_file))
+    data.read()
+    found: dict[str, dict[int, set[str]]] = {}
+    for path in data.measured_files():
+        rel = Path(path).relative_to(root).as_posix()
+        for line, contexts in data.contexts_by_lineno(path).items():
+            found.setdefault(rel, {})[line] = {c.rsplit("|", 1)[0] for c in contexts if c}
+    return found
+
+
+@pytest.mark.parametrize("watched", [["app/late.py"], ["app/calc.py", "app/fixtures.py"], []])
+def test_per_test_lines_of_the_watched_files_only(tmp_path: Path, watched: list[str]) -> None:
+    """A run told to attribute only some files' lines to each test records those files
+    as pytest-cov's `--cov-context=test` does, and every other file with the same lines,
+    the same import-time lines, and its test-time lines as run by ANY_TEST."""
+    from qualitygate.measure import coverage_data, testrun
+
+    root = make_repo(tmp_path / "r", CONTEXT_PROJECT)
+    run = testrun.run_tests(root, sys.executable, ["app"], ["tests"], 300, per_test=watched)
+    ours = {
+        Path(path).relative_to(root).as_posix(): m.contexts
+        for path, m in run.measured.items()
+        if m.contexts and any(m.contexts.values())
+    }
+    found = pytest_cov_contexts(root, tmp_path / "pytest-cov.coverage")
+    theirs = {rel: lines for rel, lines in found.items() if any(lines.values())}
+    assert set(ours) == set(theirs)
+    anyone = frozenset({coverage_data.ANY_TEST_NAME})
+    for rel, lines in theirs.items():
+        if rel in watched:
+            assert ours[rel] == lines, rel
+        else:
+            expected = {n: anyone if tests else frozenset() for n, tests in lines.items()}
+            assert ours[rel] == expected, rel
+    assert run.tests_ran == 4
+
+
+def test_per_test_lines_that_coverage_does_not_write_stop_the_gate(tmp_path: Path) -> None:
+    """Fault injected: a test leaves coverage's flush doing nothing, so the watched
+    file's per-test lines cannot be written back. An error, never figures without them."""
+    from qualitygate.errors import ToolError
+    from qualitygate.measure import testrun
+
+    files = {
+        "app/__init__.py": "",
+        "app/calc.py": CONTEXT_PROJECT["app/calc.py"],
+        "tests/test_calc.py": (
+            "import coverage.collector\n\nfrom app.calc import sign\n\n\n"
+            "def test_sign():\n    assert sign(2) == 1\n\n\n"
+            "def test_breaks_the_flush():\n    assert sign(-2) == -1\n"
+            "    coverage.collector.Collector.flush_data = lambda self: False\n"
+        ),
+    }
+    root = make_repo(tmp_path / "r", files)
+    with pytest.raises(ToolError, match="per-test coverage was not written"):
+        testrun.run_tests(root, sys.executable, ["app"], ["tests"], 300, per_test=["app/calc.py"])
+
+
 FORKING_TESTS = """
 import os
 
@@ -413,14 +481,17 @@ def forking_project(tmp_path: Path, child_ends: str) -> Path:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
-def test_a_forked_child_leaves_every_test_its_lines(tmp_path: Path) -> None:
+@pytest.mark.parametrize("per_test", [None, ["app/calc.py"]])
+def test_a_forked_child_leaves_every_test_its_lines(
+    tmp_path: Path, per_test: list[str] | None
+) -> None:
     """The plugin keeps coverage's data file open from one test to the next, across a
     test that forks a worker (as multiprocessing does): every later test keeps its
-    context and lines."""
+    context and lines, whether every file is measured per test or only calc.py."""
     from qualitygate.measure import testrun
 
     root = forking_project(tmp_path, "os._exit(0)")
-    run = testrun.run_tests(root, sys.executable, ["app"], ["tests"], 300)
+    run = testrun.run_tests(root, sys.executable, ["app"], ["tests"], 300, per_test=per_test)
     calc = next(m for path, m in run.measured.items() if path.endswith("calc.py"))
     assert calc.contexts is not None
     assert calc.contexts[3] == {"tests/test_fork.py::test_c_positive"}
