@@ -93,7 +93,7 @@ def failing_change(layered: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in list(os.environ):
-        if var.startswith(("QUALITYGATE_", "PRE_COMMIT_", "GITHUB_")) or var in ("NO_COLOR", "CI"):
+        if var.startswith(("QUALITYGATE_", "PRE_COMMIT_", "GITHUB_")) or var == "NO_COLOR":
             monkeypatch.delenv(var)
     monkeypatch.setenv("COLUMNS", "80")  # plain text is laid out for the terminal's width
 

@@ -319,26 +319,29 @@ def with_domain(layered: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_a_ci_run_measures_only_the_changed_files_per_test_with_the_same_verdicts(
-    with_domain: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_with_no_map_to_keep_only_the_changed_files_are_measured_per_test(
+    with_domain: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """In CI no map is kept, and only the changed files' lines are attributed to each
-    test: every figure, nearby test, mutant and its tests is the one a local run gives,
-    which records every file per test and keeps the map."""
+    """A check that keeps a stored map up to date records every file per test; with no
+    map (a fresh clone, CI) only the changed files' lines are attributed to each test,
+    and every figure, nearby test, mutant and its tests is the same."""
+    kept = selection.map_path(with_domain)
     write(with_domain, FAILING_CHANGE)
-    _, local = run_json(with_domain, "--base", "HEAD", capsys=capsys)
-    assert selection.map_path(with_domain).is_file()
-    selection.map_path(with_domain).unlink()
-    monkeypatch.setenv("CI", "true")
-    _, ci = run_json(with_domain, "--base", "HEAD", "--no-cache", capsys=capsys)
-    assert not selection.map_path(with_domain).exists()
-    for report in (local, ci):
+    # --no-cache: no verdict is kept for the second run to reuse
+    _, bare = run_json(with_domain, "--base", "HEAD", "--no-cache", capsys=capsys)
+    assert not kept.exists()
+    seed = ["report", "-C", str(with_domain), "-q", "--report", f"json:{tmp_path / 'r.json'}"]
+    assert main(seed) in (0, 1)
+    before = kept.stat().st_mtime_ns
+    _, mapped = run_json(with_domain, "--base", "HEAD", capsys=capsys)
+    assert kept.stat().st_mtime_ns != before  # stored again by the check
+    for report in (mapped, bare):
         report.pop("duration_seconds", None)
         report.pop("mutants_executed", None)
-    assert ci == local
-    store = next(f for f in ci["files"] if f["path"] == "app/db/store.py")
+    assert bare == mapped
+    store = next(f for f in bare["files"] if f["path"] == "app/db/store.py")
     assert store["nearby_tests"] == ["tests/test_store.py::test_save_ok"]
-    caps = next(f for f in ci["files"] if f["path"] == "app/domain/caps.py")
+    caps = next(f for f in bare["files"] if f["path"] == "app/domain/caps.py")
     assert [m["tests"] for m in caps["mutants"] if m["status"] == "survived"] == [
         ["tests/test_caps.py::test_capped"]
     ]

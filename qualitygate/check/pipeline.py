@@ -197,12 +197,6 @@ def split_import_time(
     return kept, tuple(found)
 
 
-def in_ci(env: Mapping[str, str]) -> bool:
-    """`CI` is set, as GitHub Actions, GitLab CI, CircleCI, Travis, Buildkite and
-    pre-commit.ci set it."""
-    return env.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 def _no_change(options: CheckOptions, spec: DiffSpec) -> CheckResult:
     """The verdict on a change with no Python source file in it (or only test files):
     every rule passes as not applying, and nothing was run."""
@@ -305,10 +299,10 @@ def _gate(
     )
     chosen, hashes = None, None
     stores = options.use_cache and options.coverage and options.coverage_file is None
-    # no map in CI, whose clone is thrown away: that run attributes to each test only
-    # the changed files' lines, which is all its verdicts need (a tenth of a real
-    # library's run); a staged or selected run there still keeps one
-    stores = stores and (options.staged or options.select or not in_ci(options.env))
+    # a map is kept up to date where there is one (the commit hook's first run stores
+    # it); with none, as on CI's fresh clone, each test is given only the changed
+    # files' lines, which is all the verdicts need (a tenth of a real library's run)
+    stores = stores and (options.staged or options.select or selection.has_map(root))
     if facts is not None and stores:  # --no-cache trusts and writes nothing stored
         hashes = selection.file_hashes(root)
         if options.select:

@@ -256,9 +256,12 @@ def _take(next_test: str | None) -> None:
         for key in _watched_keys(data):
             found = data.get(key)
             if found:
+                # what a thread adds meanwhile stays for the next test, as in coverage's
+                # own flush: a copy is taken, and only the copy removed
+                snapshot = found.copy()
                 taken = _state["per_test"].setdefault(current, {})
-                taken.setdefault(key, set()).update(found)
-                found.clear()
+                taken.setdefault(key, set()).update(snapshot)
+                found.difference_update(snapshot)
     _state["current"] = next_test
 
 
@@ -352,6 +355,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         lost = _write_back()
     else:
         _switch("")
+        if _state["per_test"]:  # taken before the collector stopped looking as expected
+            lost = "coverage's collector changed during the run"
     _let_go()
     _write(
         "session.json",

@@ -219,6 +219,11 @@ def store(
         pass
 
 
+def has_map(root: Path) -> bool:
+    """A map is stored for this project root, current or not."""
+    return map_path(root).is_file()
+
+
 def _load(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
