@@ -20,8 +20,8 @@ With `QUALITYGATE_PER_TEST` (a JSON list of files), only those files are measure
 per test: the lines every other file runs during the tests go under one context,
 ANY_TEST, switched to once as the first test starts. Each watched file's lines are
 taken out of coverage's collector as each test ends and written back under their
-tests' contexts when the session ends, in one transaction: one switch for the suite
-rather than one per test (a quarter of a second of a real library's 948 tests).
+tests' contexts when the session ends: during the run, one switch for the suite rather
+than one per test (a quarter of a second of a real library's 948 tests).
 
 Test ids are written relative to the folder pytest was started in, so they
 match the file paths qualitygate reports even when pytest's rootdir is
