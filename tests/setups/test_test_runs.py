@@ -342,8 +342,6 @@ def test_per_test_lines_are_those_pytest_cov_records(tmp_path: Path) -> None:
     """Each test's lines, as the plugin records them, equal what pytest-cov's
     `--cov-context=test` records, phases joined: an independent measurement of the
     flush the plugin narrows to the files that ran (30 modules imported and idle)."""
-    import coverage
-
     from qualitygate.measure import testrun
 
     files = dict(CONTEXT_PROJECT)
@@ -357,22 +355,12 @@ def test_per_test_lines_are_those_pytest_cov_records(tmp_path: Path) -> None:
         for path, m in run.measured.items()
         if m.contexts and any(m.contexts.values())
     }
-    data_file = tmp_path / "pytest-cov.coverage"
-    plugin = ["--cov=app", "--cov-branch", "--cov-context=test", "--cov-report="]
-    env = {**os.environ, "COVERAGE_FILE": str(data_file), "PYTHONDONTWRITEBYTECODE": "1"}
-    subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin],
-        cwd=root, env=env, check=True, capture_output=True,
-    )  # fmt: skip
-    data = coverage.CoverageData(basename=str(data_file))
-    data.read()
-    theirs: dict[str, dict[int, set[str]]] = {}
-    for path in data.measured_files():
-        for line, contexts in data.contexts_by_lineno(path).items():
-            tests = {c.rsplit("|", 1)[0] for c in contexts if c}
-            if tests:
-                rel = Path(path).relative_to(root).as_posix()
-                theirs.setdefault(rel, {})[line] = tests
+    found = pytest_cov_contexts(root, tmp_path / "pytest-cov.coverage")
+    theirs = {
+        rel: {n: tests for n, tests in lines.items() if tests}
+        for rel, lines in found.items()
+        if any(lines.values())
+    }
     assert ours == theirs
     late = {"tests/test_calc.py::test_imports_late"}
     assert ours["app/late.py"] == {1: late, 2: late}
