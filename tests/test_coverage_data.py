@@ -469,3 +469,44 @@ def test_parallel_parts_read_as_coverage_combines_them(tmp_path: Path) -> None:
         )
     }
     assert coverage_data.combine_parallel(tmp_path / "none" / ".coverage") is None
+
+
+def _packed(first: int, second: int, bits: int, sign: int) -> int:
+    """An arc packed as coverage's C tracer packs it, `bits` bits per line number."""
+    value = abs(first) | (abs(second) << bits)
+    return value | (first < 0) << sign | (second < 0) << (sign + 1)
+
+
+@pytest.mark.parametrize(("bits", "sign"), coverage_data.PACKINGS)
+def test_the_plugins_record_of_packed_arcs_gives_each_line_its_tests(bits: int, sign: int) -> None:
+    """The plugin's record (packed arcs per test, as the tracer left them) decodes by
+    the packing under which every line is a line coverage measured; the lines no test
+    ran were run at import."""
+    measured = {"/r/app/calc.py": Measured(frozenset({1, 2, 3, 4}), {})}
+    arcs = {"t::a": [(-1, 2), (2, 3), (3, -1)], "t::b": [(-1, 2), (2, -1)]}
+    record = {
+        "packed_arcs": True,
+        "tests": {
+            t: {"/r/app/calc.py": [_packed(a, b, bits, sign) for a, b in pairs]}
+            for t, pairs in arcs.items()
+        },
+    }
+    found = coverage_data.with_test_lines(measured, record)
+    assert found is not None
+    assert found["/r/app/calc.py"].contexts == {
+        1: frozenset(),
+        2: frozenset({"t::a", "t::b"}),
+        3: frozenset({"t::a"}),
+        4: frozenset(),
+    }
+
+
+def test_a_record_no_packing_explains_is_not_read() -> None:
+    """Lines that coverage never measured mean the record is packed in a way not known
+    here: the merge declines, and the run keeps what coverage wrote."""
+    measured = {"/r/a.py": Measured(frozenset({1, 2}), {})}
+    record = {"packed_arcs": True, "tests": {"t::a": {"/r/a.py": [(7 << 33) | 9]}}}
+    assert coverage_data.with_test_lines(measured, record) is None
+    lines = {"packed_arcs": False, "tests": {"t::a": {"/r/a.py": [2, -1]}}}
+    found = coverage_data.with_test_lines(measured, lines)
+    assert found is not None and found["/r/a.py"].contexts == {1: frozenset(), 2: {"t::a"}}

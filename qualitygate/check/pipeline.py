@@ -300,8 +300,10 @@ def _gate(
     chosen, hashes = None, None
     stores = options.use_cache and options.coverage and options.coverage_file is None
     # a map is kept up to date where there is one (the commit hook's first run stores
-    # it); with none, as on CI's fresh clone, each test is given only the changed
-    # files' lines, which is all the verdicts need (a tenth of a real library's run)
+    # it). Each test's lines of the changed files, all the verdicts need, go into
+    # coverage's data; with a map to store, the plugin records every other file's per
+    # test as well, outside coverage's data (a flush per test was a tenth of a real
+    # library's run). With no map, as on CI's fresh clone, nothing more is recorded.
     stores = stores and (options.staged or options.select or selection.has_map(root))
     if facts is not None and stores:  # --no-cache trusts and writes nothing stored
         hashes = selection.file_hashes(root)
@@ -312,10 +314,9 @@ def _gate(
     if chosen is not None and not chosen.full and facts is not None:
         gathered = _selected_run(options, cfg, files, progress, facts, chosen)
     else:
-        per_test = None if hashes is not None else [c.path for c in changed]
         gathered = gather_coverage(
             root, cfg, files, progress, options.coverage_file, options.coverage, facts,
-            reading=reading, per_test=per_test,
+            reading=reading, per_test=[c.path for c in changed], test_map=hashes is not None,
         )  # fmt: skip
         if hashes is not None and facts is not None:
             selection.store(

@@ -205,6 +205,51 @@ ANY_TEST = "<any test>|run"
 ANY_TEST_NAME = _test_name(ANY_TEST)
 
 
+# How coverage's C tracer has packed an arc in one int: (bits per line number, the bit
+# of the first number's sign). coverage's own flush unpacks them; the plugin hands them
+# over as they are, since unpacking them there, under the tracer, costs a run seconds.
+PACKINGS = ((28, 56), (20, 40))
+
+
+def _unpacked(values: Sequence[int], bits: int, sign: int) -> set[int]:
+    mask = (1 << bits) - 1
+    firsts = {v & mask for v in values if not v & (1 << sign)}
+    return firsts | {(v >> bits) & mask for v in values if not v & (1 << (sign + 1))}
+
+
+def with_test_lines(
+    measured: Mapping[str, Measured], record: Mapping[str, Any]
+) -> dict[str, Measured] | None:
+    """`measured` with each file of the plugin's map.json `record` given the tests of
+    each of its lines, as a context per test would have recorded them (a line run only
+    at import has none). The record holds, per test and file, lines or arcs' ends or,
+    with `packed_arcs`, packed arcs: decoded by the packing whose lines are all lines
+    coverage measured. None when no packing fits (a coverage.py that packs otherwise)."""
+    tests: Mapping[str, Mapping[str, Sequence[int]]] = record["tests"]
+    packings = PACKINGS if record.get("packed_arcs") else ((0, 0),)
+    for bits, sign in packings:
+        by_file: dict[str, dict[int, set[str]]] = {}
+        for test, files in tests.items():
+            for name, values in files.items():
+                ran = _unpacked(values, bits, sign) if bits else {v for v in values if v > 0}
+                ran.discard(0)
+                per_line = by_file.setdefault(name, {})
+                for line in ran:
+                    per_line.setdefault(line, set()).add(test)
+        if all(name in measured and per_line.keys() <= measured[name].lines
+               for name, per_line in by_file.items()):  # fmt: skip
+            break
+    else:
+        return None
+    result = dict(measured)
+    none: frozenset[str] = frozenset()
+    for name, per_line in by_file.items():
+        found = measured[name]
+        contexts = {n: frozenset(per_line[n]) if n in per_line else none for n in found.lines}
+        result[name] = Measured(found.lines, contexts, found.statements)
+    return result
+
+
 def combine_parallel(path: Path) -> Path | None:
     """`path` holding all the run's data: as written, or combined from the `.coverage.*`
     files that `[run] parallel = true` writes instead (through coverage's API); None when

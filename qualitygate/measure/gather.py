@@ -99,13 +99,15 @@ def gather_coverage(
     parsing: Callable[[], dict[str, frozenset[int]]] | None = None,
     reading: Callable[[], dict[str, coverage_data.Measured]] | None = None,
     per_test: Collection[str] | None = None,
+    test_map: bool = False,
 ) -> Gathered:
     """Coverage of `files` and where it came from: `coverage_file`, else a run of the tests
     (none with `measure` off: every file then has its statements and nothing executed).
     `parsing`: the files' statements, being parsed since the caller started it; else the
     parse starts here, in the background of the test run. `reading`: `coverage_file`,
     being read since the caller started it. `per_test`: the only files whose lines the
-    run attributes to each test (the rest: to the tests as a whole); None: every file."""
+    run attributes to each test (the rest: to the tests as a whole); None: every file.
+    `test_map`: the rest per test too, for the stored test map (testrun.run_tests)."""
     if not measure:
         return Gathered(coverage_data.file_coverage(root, files, {}), "not measured")
     if coverage_file is not None:
@@ -132,6 +134,7 @@ def gather_coverage(
             select,
             on_tests=progress.tests,
             per_test=per_test,
+            test_map=test_map,
         )
         measured, source = run.measured, "pytest"
         ran = run.test_files | _context_files(measured)

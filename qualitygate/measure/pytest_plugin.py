@@ -23,6 +23,12 @@ taken out of coverage's collector as each test ends and written back under their
 tests' contexts when the session ends: during the run, one switch for the suite rather
 than one per test (a quarter of a second of a real library's 948 tests).
 
+With `QUALITYGATE_MAP` set as well, every other file's lines are taken out per test too,
+for the stored test map: put back under ANY_TEST when the session ends, and written to
+`map.json` as {test id: {coverage's file name: the lines it ran}}. Writing them under
+every test's context instead cost coverage a flush per test: half a second of that
+library's run, for data only the map reads.
+
 Test ids are written relative to the folder pytest was started in, so they
 match the file paths qualitygate reports even when pytest's rootdir is
 another folder.
@@ -31,6 +37,7 @@ another folder.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import operator
 import os
@@ -53,6 +60,7 @@ _state: dict[str, Any] = {
     "watched": None,  # the watched files' real paths; None: every file per test
     "keys": (0, ()),  # (how many files coverage had, the watched ones among them)
     "own_switch": False,  # the collector did not look as expected: a switch per test
+    "map": None,  # with QUALITYGATE_MAP: test id -> {file name -> recorded}, the others
 }
 
 ANY_TEST = "<any test>|run"  # qualitygate.measure.coverage_data.ANY_TEST
@@ -119,6 +127,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if watch:
         files = json.loads(Path(watch).read_text(encoding="utf-8"))
         _state["watched"] = frozenset(os.path.realpath(f) for f in files)
+        if os.environ.get("QUALITYGATE_MAP"):
+            _state["map"] = {}
 
 
 def _switch(name: str) -> None:
@@ -253,16 +263,50 @@ def _take(next_test: str | None) -> None:
         if next_test is not None:
             _switch(ANY_TEST)
     else:
-        for key in _watched_keys(data):
-            found = data.get(key)
-            if found:
-                # what a thread adds meanwhile stays for the next test, as in coverage's
-                # own flush: a copy is taken, and only the copy removed
-                snapshot = found.copy()
-                taken = _state["per_test"].setdefault(current, {})
-                taken.setdefault(key, set()).update(snapshot)
-                found.difference_update(snapshot)
+        keys = _watched_keys(data)
+        _move(data, keys, _state["per_test"].setdefault(current, {}))
+        if _state["map"] is not None:
+            # filter() in C: only the files this test ran are looked at line by line
+            ran = filter(operator.itemgetter(1), data.items())
+            others = [key for key, _ in ran if key not in keys]
+            _move(data, others, _state["map"].setdefault(current, {}))
     _state["current"] = next_test
+
+
+def _move(data: dict[str, Any], keys: Any, taken: dict[str, set[Any]]) -> None:
+    """`keys`' recorded lines moved from the collector's sets into `taken`."""
+    for key in keys:
+        found = data.get(key)
+        if found:
+            # what a thread adds meanwhile stays for the next test, as in coverage's
+            # own flush: a copy is taken, and only the copy removed
+            snapshot = found.copy()
+            taken.setdefault(key, set()).update(snapshot)
+            found.difference_update(snapshot)
+
+
+def _put_back(data: dict[str, Any], packed: bool) -> dict[str, Any]:
+    """The map's lines back into the collector's own sets, where coverage flushes them
+    under ANY_TEST; returned as each test's records per file, as the tracer made them:
+    lines, arcs' ends (entries and exits negative) or, with `packed`, the C tracer's
+    arcs packed in one int each. Decoded by the reader, where no tracer slows it."""
+    ran: dict[str, dict[str, list[Any]]] = {}
+    for test, files in (_state["map"] or {}).items():
+        for key, found in files.items():
+            data.setdefault(key, set()).update(found)
+            arcs = type(next(iter(found))) is tuple
+            flat = itertools.chain.from_iterable(found) if arcs else found
+            ran.setdefault(test, {})[key] = list(flat)
+    _state["map"] = {}
+    return {"packed_arcs": packed, "tests": ran}
+
+
+def _packs_arcs() -> bool:
+    """The tracer packs each arc in one int (coverage's C tracer, its `packed_arcs`)."""
+    import coverage
+
+    collector: Any = getattr(coverage.Coverage.current(), "_collector", None)
+    return bool(getattr(getattr(collector, "core", collector), "packed_arcs", False))
 
 
 def _write_back() -> str:
@@ -352,10 +396,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     lost = ""
     if _state["watched"] is not None and not _state["own_switch"]:
         _take(None)
-        lost = _write_back()
+        data = _collected()
+        if _state["map"] is not None:
+            if data is None:
+                lost = "coverage stopped before the session ended"
+            else:
+                _write("map.json", _put_back(data, _packs_arcs()))
+        lost = lost or _write_back()
     else:
         _switch("")
-        if _state["per_test"]:  # taken before the collector stopped looking as expected
+        if _state["per_test"] or _state["map"]:  # taken before the collector changed
             lost = "coverage's collector changed during the run"
     _let_go()
     _write(

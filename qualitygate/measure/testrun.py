@@ -33,7 +33,12 @@ from typing import TYPE_CHECKING, Any
 
 from qualitygate import process
 from qualitygate.errors import TestsFailedError, ToolError
-from qualitygate.measure.coverage_data import Measured, combine_parallel, read_sqlite
+from qualitygate.measure.coverage_data import (
+    Measured,
+    combine_parallel,
+    read_sqlite,
+    with_test_lines,
+)
 
 if TYPE_CHECKING:
     from qualitygate.measure.selection import Selection
@@ -154,6 +159,7 @@ class _Work:
         env.pop("QUALITYGATE_FACTS_ONLY", None)
         env.pop("QUALITYGATE_SELECT", None)
         env.pop("QUALITYGATE_PER_TEST", None)
+        env.pop("QUALITYGATE_MAP", None)
         if facts_only:
             env["QUALITYGATE_FACTS_ONLY"] = "1"
         return env
@@ -293,6 +299,20 @@ def _progress_reader(
     return read
 
 
+def _with_map(work: _Work, measured: dict[str, Measured]) -> dict[str, Measured]:
+    """The run's contexts with the plugin's per-test record of the unwatched files; as
+    they are when coverage's own contexts were per test (its fallback) or nothing ran."""
+    path = work.path / "map.json"
+    if not path.is_file():
+        return measured
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        merged = with_test_lines(measured, record)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ToolError(f"the plugin's per-test record is unreadable ({exc})") from exc
+    return measured if merged is None else merged
+
+
 def run_tests(
     root: Path,
     python: str,
@@ -304,6 +324,7 @@ def run_tests(
     select: Selection | None = None,
     on_tests: Callable[[int, int], None] | None = None,
     per_test: Collection[str] | None = None,
+    test_map: bool = False,
 ) -> TestRun:
     """Run the suite once under coverage; a red suite raises TestsFailedError.
 
@@ -311,7 +332,9 @@ def run_tests(
     collected from `select.test_files` when it names any. `on_tests(ran, collected)` is
     told how far the run is, from the plugin's progress file, while it runs.
     `per_test` (paths under `root`): the only files whose lines each test's context
-    holds; every other file's test-time lines go under ANY_TEST. None: every file."""
+    holds; every other file's test-time lines go under ANY_TEST. None: every file.
+    `test_map` (with `per_test`): every other file's lines are recorded per test as well,
+    outside coverage's data, for the stored test map, and read back as contexts."""
     started = time.monotonic()
     facts = facts or ask_pytest(root, python, tests, extra, timeout)
     with tempfile.TemporaryDirectory(prefix="qualitygate-") as tmp:
@@ -327,6 +350,8 @@ def run_tests(
             watched = work.path / "per_test.json"
             watched.write_text(json.dumps([str(root / p) for p in sorted(per_test)]))
             env["QUALITYGATE_PER_TEST"] = str(watched)
+            if test_map:
+                env["QUALITYGATE_MAP"] = "1"
         args = command(python, work.path, [root / s for s in source], tests, facts, extra)
         left = max(1.0, timeout - (time.monotonic() - started))
         try:
@@ -361,6 +386,8 @@ def run_tests(
                 "check [tool.coverage.run] (data_file, source) and plugins that stop coverage",
             )
         measured = read_sqlite(data)
+        if per_test is not None and test_map:
+            measured = _with_map(work, measured)
         ran = int(session["collected"]) if session else 0
         if ran and not _has_test_lines(measured) and any(m.lines for m in measured.values()):
             raise ToolError(NO_CONTEXT, NO_CONTEXT_HINT)

@@ -417,6 +417,34 @@ def test_per_test_lines_of_the_watched_files_only(tmp_path: Path, watched: list[
     assert run.tests_ran == 4
 
 
+@pytest.mark.parametrize("core", ["ctrace", "pytrace"])
+@pytest.mark.parametrize("watched", [["app/calc.py", "app/fixtures.py"], []])
+def test_per_test_lines_for_the_test_map_are_those_pytest_cov_records(
+    tmp_path: Path, watched: list[str], core: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the test map asked for, every file's lines come back per test, the watched
+    files' through coverage's contexts and the rest through the plugin's own record,
+    equal to pytest-cov's `--cov-context=test`, whichever way the tracer records arcs
+    (the C tracer packs each in an int; the Python tracer keeps pairs)."""
+    from qualitygate.measure import testrun
+
+    monkeypatch.setenv("COVERAGE_CORE", core)
+    root = make_repo(tmp_path / "r", CONTEXT_PROJECT)
+    run = testrun.run_tests(
+        root, sys.executable, ["app"], ["tests"], 300, per_test=watched, test_map=True
+    )
+    ours = {
+        Path(path).relative_to(root).as_posix(): {n: set(t) for n, t in m.contexts.items()}
+        for path, m in run.measured.items()
+        if m.contexts  # a file never imported has no lines
+    }
+    assert ours == pytest_cov_contexts(root, tmp_path / "pytest-cov.coverage")
+    assert ours["app/calc.py"][4] == {
+        "tests/test_calc.py::test_negative",
+        "tests/test_calc.py::test_in_a_thread",
+    }
+
+
 def test_per_test_lines_that_coverage_does_not_write_stop_the_gate(tmp_path: Path) -> None:
     """Fault injected: a test leaves coverage's flush doing nothing, so the watched
     file's per-test lines cannot be written back. An error, never figures without them."""
