@@ -36,6 +36,7 @@ another folder.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import itertools
 import json
@@ -61,6 +62,7 @@ _state: dict[str, Any] = {
     "keys": (0, ()),  # (how many files coverage had, the watched ones among them)
     "own_switch": False,  # the collector did not look as expected: a switch per test
     "map": None,  # with QUALITYGATE_MAP: test id -> {file name -> recorded}, the others
+    "map_all": {},  # file name -> what the map took of it, for coverage's own data
 }
 
 ANY_TEST = "<any test>|run"  # qualitygate.measure.coverage_data.ANY_TEST
@@ -269,7 +271,7 @@ def _take(next_test: str | None) -> None:
             # filter() in C: only the files this test ran are looked at line by line
             ran = filter(operator.itemgetter(1), data.items())
             others = [key for key, _ in ran if key not in keys]
-            _move(data, others, _state["map"].setdefault(current, {}))
+            _record(data, others, _state["map"].setdefault(current, {}))
     _state["current"] = next_test
 
 
@@ -285,19 +287,35 @@ def _move(data: dict[str, Any], keys: Any, taken: dict[str, set[Any]]) -> None:
             found.difference_update(snapshot)
 
 
+def _record(data: dict[str, Any], keys: list[str], record: dict[str, array.array[int]]) -> None:
+    """`keys`' recorded lines moved out of the collector's sets, for the map: kept for
+    the test as an array of ints, as the tracer made them (lines, arcs' ends with entries
+    and exits negative, or the C tracer's arcs packed in one int each), 8 bytes each
+    where a set of a whole suite's would hold gigabytes; and once per file, in the
+    tracer's own form, for `_put_back`."""
+    every = _state["map_all"]
+    for key in keys:
+        found = data.get(key)
+        if found:
+            snapshot = found.copy()  # as in _move
+            found.difference_update(snapshot)
+            every.setdefault(key, set()).update(snapshot)
+            pairs = type(next(iter(snapshot))) is tuple
+            flat = itertools.chain.from_iterable(snapshot) if pairs else snapshot
+            record.setdefault(key, array.array("q")).extend(flat)
+
+
 def _put_back(data: dict[str, Any], packed: bool) -> dict[str, Any]:
     """The map's lines back into the collector's own sets, where coverage flushes them
-    under ANY_TEST; returned as each test's records per file, as the tracer made them:
-    lines, arcs' ends (entries and exits negative) or, with `packed`, the C tracer's
-    arcs packed in one int each. Decoded by the reader, where no tracer slows it."""
-    ran: dict[str, dict[str, list[Any]]] = {}
-    for test, files in (_state["map"] or {}).items():
-        for key, found in files.items():
-            data.setdefault(key, set()).update(found)
-            arcs = type(next(iter(found))) is tuple
-            flat = itertools.chain.from_iterable(found) if arcs else found
-            ran.setdefault(test, {})[key] = list(flat)
-    _state["map"] = {}
+    under ANY_TEST; returned as each test's records per file, for the reader to decode
+    (with `packed`, arcs packed by the C tracer), where no tracer slows it."""
+    for key, found in _state["map_all"].items():
+        data.setdefault(key, set()).update(found)
+    ran = {
+        test: {key: found.tolist() for key, found in files.items()}
+        for test, files in (_state["map"] or {}).items()
+    }
+    _state["map"], _state["map_all"] = {}, {}
     return {"packed_arcs": packed, "tests": ran}
 
 
