@@ -275,16 +275,21 @@ def _take(next_test: str | None) -> None:
     _state["current"] = next_test
 
 
+def _taken(found: set[Any]) -> set[Any]:
+    """What the tracer recorded in `found`, moved out of it. What a thread adds meanwhile
+    stays for the next test, as in coverage's own flush: a copy is taken, and only the
+    copy removed."""
+    snapshot = found.copy()
+    found.difference_update(snapshot)
+    return snapshot
+
+
 def _move(data: dict[str, Any], keys: Any, taken: dict[str, set[Any]]) -> None:
     """`keys`' recorded lines moved from the collector's sets into `taken`."""
     for key in keys:
         found = data.get(key)
         if found:
-            # what a thread adds meanwhile stays for the next test, as in coverage's
-            # own flush: a copy is taken, and only the copy removed
-            snapshot = found.copy()
-            taken.setdefault(key, set()).update(snapshot)
-            found.difference_update(snapshot)
+            taken.setdefault(key, set()).update(_taken(found))
 
 
 def _record(data: dict[str, Any], keys: list[str], record: dict[str, array.array[int]]) -> None:
@@ -297,8 +302,7 @@ def _record(data: dict[str, Any], keys: list[str], record: dict[str, array.array
     for key in keys:
         found = data.get(key)
         if found:
-            snapshot = found.copy()  # as in _move
-            found.difference_update(snapshot)
+            snapshot = _taken(found)
             every.setdefault(key, set()).update(snapshot)
             pairs = type(next(iter(snapshot))) is tuple
             flat = itertools.chain.from_iterable(snapshot) if pairs else snapshot
