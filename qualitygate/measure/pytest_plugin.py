@@ -25,7 +25,8 @@ than one per test (a quarter of a second of a real library's 948 tests).
 
 With `QUALITYGATE_MAP` set as well, every other file's lines are taken out per test too,
 for the stored test map: put back under ANY_TEST when the session ends, and written to
-`map.json` as {test id: {coverage's file name: the lines it ran}}. Writing them under
+`map.json` as {"packed_arcs": whether the C tracer packed each arc in one int, "tests":
+{test id: {coverage's file name: what the tracer recorded, flattened}}}. Writing them under
 every test's context instead cost coverage a flush per test: half a second of that
 library's run, for data only the map reads.
 
