@@ -86,6 +86,24 @@ def test_parallel_and_xdist_together(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert figures(report) == figures(report_plain)
 
 
+def test_a_run_that_stores_the_test_map_gives_the_figures_of_a_plain_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """xdist in addopts and parallel coverage, with the test map recorded beside the
+    run: the same figures, and a map that names the suite's tests."""
+    from qualitygate.measure import selection
+
+    both = make_repo(tmp_path / "both", project(XDIST, PARALLEL))
+    plain = make_repo(tmp_path / "plain", project())
+    _, report_plain = gate(plain, capsys)
+    write(both, CHANGE)
+    _, report = run_json(both, "--base", "HEAD", "--no-mutation", "--select", capsys=capsys)
+    assert figures(report) == figures(report_plain)
+    stored = json.loads(selection.map_path(both).read_text(encoding="utf-8"))
+    units = stored["files"]["app/services/calc.py"]
+    assert stored["tests"] and any(tests for _, tests, _ in units.values())
+
+
 PYTEST_CONFIGS = {
     "pyproject ini_options": (
         "pyproject.toml",
