@@ -26,8 +26,14 @@ from qualitygate.errors import QualityGateError
 from qualitygate.measure.testrun import PytestFacts
 
 FILE = "pytest-facts.json"
-CONFIGS = ("pyproject.toml", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "conftest.py")
-ENVIRONMENT = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTHONPATH")
+CONFIGS = (
+    *("pyproject.toml", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "conftest.py"),
+    ".coveragerc",  # coverage's tracer, [run] core
+)
+ENVIRONMENT = (
+    *("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTHONPATH"),
+    *("COVERAGE_CORE", "COVERAGE_RCFILE"),
+)
 SITE = (
     "import sys, sysconfig; p = sysconfig.get_paths(); "
     "print(sys.version); print(p['purelib']); print(p['platlib'])"
@@ -121,6 +127,7 @@ def _store(
             "xdist": facts.xdist,
             "pytest_cov": facts.pytest_cov,
             "environment": facts.environment,
+            "core": facts.core,
         },
     }
     with contextlib.suppress(OSError):

@@ -110,7 +110,27 @@ def _facts(config: pytest.Config) -> dict[str, Any]:
         "numprocesses": getattr(config.option, "numprocesses", None),
         "pytest_cov": _has(config, "pytest_cov", "_cov"),
         "coverage": importlib.util.find_spec("coverage") is not None,
+        "core": _core(),
     }
+
+
+def _core() -> str:
+    """The tracer the measured run asks coverage for (COVERAGE_CORE): the project's own
+    choice of coverage's C or Python tracer, else the C one where it was built, else the
+    Python one. Never sys.monitoring (Python 3.14's default): it reports a line once a
+    run, so every test after the first that reached it would go unseen."""
+    import importlib.util
+
+    try:
+        import coverage
+
+        chosen = coverage.Coverage().get_option("run:core")  # its config files and env
+        built = importlib.util.find_spec("coverage.tracer") is not None
+    except Exception:  # no coverage (the run stops on that first), or its config is bad
+        return "pytrace"
+    if chosen == "pytrace" or not built:
+        return "pytrace"
+    return "ctrace"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -207,6 +227,17 @@ def _forget_in_child() -> None:
         held.nest -= 1
         if held.nest == 0:
             held.con = None  # the child connects on its own; no transaction is open
+
+
+def _tracer() -> str:
+    """The class name of coverage's tracer in this run ("" where it cannot say)."""
+    import coverage
+
+    collector: Any = getattr(coverage.Coverage.current(), "_collector", None)
+    try:
+        return str(collector.tracer_name())
+    except Exception:  # no collector, or coverage's internals moved
+        return ""
 
 
 def _test_id(item: pytest.Item) -> str:
@@ -435,6 +466,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "session.json",
         {
             "per_test_lost": lost,
+            "tracer": _tracer(),
             "exitstatus": int(exitstatus),
             "collected": _state["collected"],
             "ran": _state["ran"],

@@ -77,6 +77,7 @@ class PytestFacts:
     xdist: bool
     pytest_cov: bool
     environment: str = ""  # the interpreter and its installed distributions, hashed
+    core: str = "pytrace"  # coverage's tracer for the measured run: ctrace where it was built
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PytestFacts:
@@ -88,6 +89,7 @@ class PytestFacts:
             xdist=bool(data.get("xdist")),
             pytest_cov=bool(data.get("pytest_cov")),
             environment=str(data.get("environment") or ""),
+            core="ctrace" if data["core"] == "ctrace" else "pytrace",  # missing: ask again
         )
 
 
@@ -149,7 +151,9 @@ class _Work:
         self.path, self.root = path, root
         shutil.copyfile(Path(__file__).with_name("pytest_plugin.py"), path / f"{PLUGIN_NAME}.py")
 
-    def env(self, facts_only: bool = False) -> dict[str, str]:
+    def env(self, facts_only: bool = False, core: str = "") -> dict[str, str]:
+        """The child's environment. `core`: coverage's tracer for the measured run, as
+        the facts chose it (never sys.monitoring: see the plugin's `_core`)."""
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(self.path), env.get("PYTHONPATH")) if p)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -160,6 +164,8 @@ class _Work:
         env.pop("QUALITYGATE_SELECT", None)
         env.pop("QUALITYGATE_PER_TEST", None)
         env.pop("QUALITYGATE_MAP", None)
+        if core:
+            env["COVERAGE_CORE"] = core
         if facts_only:
             env["QUALITYGATE_FACTS_ONLY"] = "1"
         return env
@@ -339,7 +345,7 @@ def run_tests(
     facts = facts or ask_pytest(root, python, tests, extra, timeout)
     with tempfile.TemporaryDirectory(prefix="qualitygate-") as tmp:
         work = _Work(Path(tmp), root)
-        env = work.env()
+        env = work.env(core=facts.core)
         if select is not None:
             chosen = work.path / "select.json"
             wanted = {"tests": sorted(select.tests), "files": sorted(select.files)}
@@ -377,6 +383,12 @@ def run_tests(
             raise ToolError(
                 f"the per-test coverage was not written: {session['per_test_lost']}",
                 "qualitygate knows coverage.py 7.6 and newer: pip install -U coverage",
+            )
+        if session and session.get("tracer") == "SysMonitor":
+            raise ToolError(
+                "coverage measured with sys.monitoring, which sees a line once a run, "
+                "not once a test",
+                f"qualitygate sets COVERAGE_CORE={facts.core}: check what in the run changes it",
             )
         _check_forks(work.path)
         data = combine_parallel(work.path / ".coverage")

@@ -562,3 +562,53 @@ def test_the_plugin_holds_nothing_where_coverage_looks_otherwise() -> None:
     for collector in (Collector(Data()), Collector(object())):
         plugin._keep_open(collector)
         assert "held" not in plugin._state
+
+
+TWO_TESTS_ONE_LINE = {
+    "app/__init__.py": "",
+    "app/calc.py": CONTEXT_PROJECT["app/calc.py"],
+    "tests/test_calc.py": (
+        "from app.calc import sign\n\n\n"
+        "def test_one():\n    assert sign(-1) == -1\n\n\n"
+        "def test_two():\n    assert sign(-2) == -1\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("asked", ["COVERAGE_CORE", ".coveragerc", "pytrace"])
+def test_a_project_that_asks_for_sys_monitoring_still_has_every_test_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, asked: str
+) -> None:
+    """sys.monitoring (Python 3.14's default core, or the project's choice) reports a line
+    once a run: a second test reaching it would go unseen in the per-test figures. The run
+    asks coverage for its C tracer instead, or keeps the Python one a project chose."""
+    from qualitygate.measure import testrun
+
+    files = dict(TWO_TESTS_ONE_LINE)
+    if asked == ".coveragerc":
+        files[".coveragerc"] = "[run]\ncore = sysmon\n"
+    else:
+        monkeypatch.setenv("COVERAGE_CORE", "sysmon" if asked == "COVERAGE_CORE" else asked)
+    root = make_repo(tmp_path / "r", files)
+    run = testrun.run_tests(root, sys.executable, ["app"], ["tests"], 300, per_test=["app/calc.py"])
+    both = {"tests/test_calc.py::test_one", "tests/test_calc.py::test_two"}
+    assert set(run.measured[str(root / "app" / "calc.py")].contexts[4]) == both
+    assert run.facts.core == ("pytrace" if asked == "pytrace" else "ctrace")
+    work = testrun._Work(tmp_path, root)  # the child's environment, whatever the user's
+    assert work.env(core=run.facts.core)["COVERAGE_CORE"] == run.facts.core
+
+
+def test_a_run_measured_with_sys_monitoring_stops_the_gate(tmp_path: Path) -> None:
+    """Fault injected (no Python 3.14 here): coverage says its tracer is sys.monitoring's
+    although it was asked for another. An error, never per-test figures that miss tests."""
+    from qualitygate.errors import ToolError
+    from qualitygate.measure import testrun
+
+    files = dict(TWO_TESTS_ONE_LINE)
+    files["tests/conftest.py"] = (
+        "import coverage.collector\n\n"
+        "coverage.collector.Collector.tracer_name = lambda self: 'SysMonitor'\n"
+    )
+    root = make_repo(tmp_path / "r", files)
+    with pytest.raises(ToolError, match=r"sys\.monitoring"):
+        testrun.run_tests(root, sys.executable, ["app"], ["tests"], 300, per_test=["app/calc.py"])
