@@ -128,6 +128,7 @@ def failed_tests(output: str) -> list[str]:
     return failed
 
 
+IMPORTING = "ImportError while importing test module"
 ERROR_STARTS = ("ERROR:", "E   ", "ImportError", "ModuleNotFoundError", "INTERNALERROR>")
 
 
@@ -138,6 +139,12 @@ def error_line(output: str) -> str:
     for line in lines:
         if ": error: " in line:
             return line.split(": error: ", 1)[1][:300]
+    for at, line in enumerate(lines):
+        if line.startswith(IMPORTING):  # the error itself is on an `E   ` line after it
+            why = next((n for n in lines[at + 1 :] if n.startswith("E   ")), "")
+            if why:
+                module = line.removeprefix(IMPORTING).strip(" '.")
+                return f"{why.removeprefix('E   ')} (importing {module})"[:300]
     for line in lines:
         if line.startswith(ERROR_STARTS) and not line.startswith("ERROR: usage:"):
             return line.removeprefix("E   ")[:300]

@@ -212,6 +212,21 @@ def test_pytest_exits_that_are_not_failing_tests(
     assert code == 3 and message in line and "the test suite failed" not in line
 
 
+def test_a_test_module_that_cannot_import_names_what_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A test dependency not installed (seen on a real library): the line names the
+    missing module and the test file, not only pytest's "ImportError while importing"."""
+    files = project()
+    files["tests/test_missing.py"] = "import time_machine_not_installed\n"
+    root = make_repo(tmp_path / "r", files)
+    write(root, CHANGE)
+    code, _, err = run_cli(root, "--base", "HEAD", "--no-mutation", capsys=capsys)
+    line = one_error_line(err)
+    assert code == 3 and "No module named 'time_machine_not_installed'" in line
+    assert "test_missing.py" in line
+
+
 def test_a_tests_folder_that_does_not_exist_is_a_config_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
