@@ -267,9 +267,12 @@ def _in_one_interpreter(
     return [str(t) for t in found] if isinstance(found, list) else None
 
 
-# Collects twice in one interpreter, as mutmut does, and prints the test ids that differ.
+# Collects twice in one interpreter, as mutmut does (parametrize's values kept as the
+# driver keeps them), and prints the test ids that differ.
 TWICE = """
 import json, sys, pytest
+import qualitygate_driver
+qualitygate_driver.keep_parameters()
 class Ids:
     def __init__(self): self.ids = []
     def pytest_collection_finish(self, session): self.ids = [i.nodeid for i in session.items]
@@ -285,15 +288,16 @@ def collection_drift(
     workspace: Workspace, python: str, args: Sequence[str], budget: Budget
 ) -> ToolError | None:
     """An error naming the tests that pytest collects differently the second time in one
-    process (mutmut collects, then runs what it collected): their parameters were used up,
-    typically an iterator such as `itertools.product(...)` passed to parametrize."""
+    process (mutmut collects, then runs what it collected): their cases come from
+    something the first collection used up, such as an iterator that
+    `pytest_generate_tests` reads (parametrize's own values are kept by the driver)."""
     differing = _in_one_interpreter(workspace, python, TWICE, args, budget, "collection")
     if not differing:
         return None
     functions = sorted({nodeid.split("[", 1)[0] for nodeid in differing})
     return ToolError(
         f"{', '.join(functions)}: collected differently each time pytest runs in one process "
-        "(mutmut collects, then runs what it collected): its parameters are used up by the "
-        "first collection, as an iterator such as itertools.product(...) is",
-        "pass parametrize a list, e.g. list(itertools.product(...))",
+        "(mutmut collects, then runs what it collected): the first collection used up what "
+        "its cases are made from, as an iterator read in pytest_generate_tests is",
+        "make the cases from a list each time they are asked for",
     )

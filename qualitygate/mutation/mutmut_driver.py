@@ -448,10 +448,44 @@ def _collected_runner(original: Any) -> Any:
     return get_mutant_runner
 
 
+def keep_parameters() -> None:
+    """parametrize's values read once, where the test module makes the mark: an iterator
+    passed as its values (`itertools.product(...)`, a generator) becomes a list there.
+
+    Why: mutmut collects the tests, then runs what it collected, in one process, and
+    pytest reads a parametrize mark's values at every collection. The test module is
+    imported once, so an iterator is used up by the first collection and the second
+    finds no cases: mutmut cannot run the tests it listed, or counts kills that are not
+    (seen on structlog's test suite). The list holds exactly what the first collection
+    read, as the coverage run read it. pytest has no option for this; every mark's
+    arguments pass through `MarkDecorator.with_args`. Where that is not as expected,
+    nothing changes, and a collection that differs is still found and named
+    (`diagnosis.collection_drift`)."""
+    try:
+        from _pytest.mark.structures import MarkDecorator
+    except ImportError:
+        return
+    original = getattr(MarkDecorator, "with_args", None)
+    if original is None or getattr(original, "qualitygate", False):
+        return
+
+    def with_args(self: Any, *args: object, **kwargs: object) -> Any:
+        if getattr(self, "name", None) == "parametrize":
+            if len(args) > 1 and isinstance(args[1], Iterator):
+                args = (args[0], list(args[1]), *args[2:])
+            if isinstance(kwargs.get("argvalues"), Iterator):
+                kwargs = {**kwargs, "argvalues": list(kwargs["argvalues"])}  # type: ignore[call-overload]
+        return original(self, *args, **kwargs)
+
+    with_args.qualitygate = True  # type: ignore[attr-defined]
+    MarkDecorator.with_args = with_args  # type: ignore[method-assign]
+
+
 def _run(arguments: list[str], seed: dict[str, Any] | None = None) -> None:
     import mutmut.__main__
     from mutmut.__main__ import cli
 
+    keep_parameters()
     if seed is not None and callable(getattr(mutmut.__main__, "collect_or_load_stats", None)):
         mutmut.__main__.collect_or_load_stats = _seeded(seed)
     original = getattr(mutmut.__main__, "get_mutant_runner")  # noqa: B009 (not exported)

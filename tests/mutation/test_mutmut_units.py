@@ -59,6 +59,30 @@ def test_a_frozen_heap_still_collects_what_comes_after_and_nests() -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_parametrize_values_that_are_iterators_are_kept_as_lists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In mutmut's process, parametrize's values are read where the mark is made: an
+    iterator becomes the list of what it gives; every other value is left as it is."""
+    import itertools
+
+    from _pytest.mark.structures import MarkDecorator
+
+    monkeypatch.setattr(MarkDecorator, "with_args", MarkDecorator.with_args)  # put back after
+    mutmut_driver.keep_parameters()
+    mutmut_driver.keep_parameters()  # once only: not wrapped twice
+    assert getattr(MarkDecorator.with_args, "qualitygate", False)
+    product = pytest.mark.parametrize(("a", "b"), itertools.product([1, 2], [3]))
+    assert product.args[1] == [(1, 3), (2, 3)]
+    named = pytest.mark.parametrize("n", argvalues=(n for n in range(2)))
+    assert named.kwargs["argvalues"] == [0, 1]
+    cases, numbers = [(1, 2)], range(3)
+    assert pytest.mark.parametrize(("a", "b"), cases).args[1] is cases
+    assert pytest.mark.parametrize("n", numbers).args[1] is numbers
+    condition = iter([True])
+    assert pytest.mark.skipif(condition, reason="x").args[0] is condition  # other marks
+
+
 @pytest.mark.parametrize(
     ("code", "status"),
     [

@@ -208,20 +208,57 @@ def test_add_cases(a, b):
 """
 
 
+def test_parametrize_over_an_iterator_gives_the_verdicts_of_a_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """parametrize over an iterator (structlog's suite does): mutmut collects twice in one
+    process, and its second collection would find no cases (plain mutmut counts false
+    kills). The values are kept as the first collection read them: the same verdicts as
+    the same suite written with a list."""
+    verdicts_of = []
+    for name, cases in [("iterator", "CASES"), ("list", "list(CASES)")]:
+        files = mutation_project()
+        files["tests/test_product.py"] = PRODUCT_TEST.replace('"b"), CASES)', f'"b"), {cases})')
+        root = make_repo(tmp_path / name, files)
+        write(root, CHANGE)
+        code, report = run_json(root, "--base", "HEAD", capsys=capsys)
+        assert code in (0, 1) and report["excluded_tests"] == []
+        verdicts_of.append((code, verdicts(report)))
+    assert verdicts_of[0] == verdicts_of[1] and verdicts_of[0][1]
+    assert "list(CASES)" not in PRODUCT_TEST
+
+
+GENERATED_CASES = """
+from app.services.calc import add
+
+CASES = iter([(1, 3), (2, 3)])
+
+
+def pytest_generate_tests(metafunc):
+    if "a" in metafunc.fixturenames:
+        metafunc.parametrize(("a", "b"), list(CASES))
+
+
+def test_add_cases(a, b):
+    assert add(a, b) == a + b
+"""
+
+
 def test_a_collection_that_differs_between_runs_is_named_with_its_cause(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """parametrize over an iterator: mutmut's second collection finds no cases. Plain mutmut
-    counts false kills; the gate must stop and say which test and why."""
+    """Cases made by the test module's pytest_generate_tests from the module's iterator:
+    mutmut's second collection in the same process finds none (the module is imported
+    once). The gate must stop and say which test and why."""
     files = mutation_project()
-    files["tests/test_product.py"] = PRODUCT_TEST
+    files["tests/test_generated.py"] = GENERATED_CASES
     root = make_repo(tmp_path / "r", files)
     write(root, CHANGE)
     code, out, err = run_cli(root, "--base", "HEAD", capsys=capsys)
     lines = err.strip().splitlines()
     assert code == 3 and out == "" and len(lines) == 1, err
-    assert "tests/test_product.py::test_add_cases: collected differently" in lines[0]
-    assert "list(itertools.product(...))" in lines[0]
+    assert "tests/test_generated.py::test_add_cases: collected differently" in lines[0]
+    assert "pytest_generate_tests" in lines[0] and "from a list" in lines[0]
     assert len(lines[0]) < 700
 
 
