@@ -33,6 +33,8 @@ from qualitygate.mutation.workspace import content_hash
 
 FORMAT_VERSION = 2
 FILE_NAME = "mutation-results.json"
+LEFT_OUT_FILE = "left-out-tests.json"
+LEFT_OUT_KEPT = 32  # sets of mutated functions whose left-out tests are remembered
 PYTEST_CONFIG_FILES = ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml")
 ALWAYS_PYTEST_CONFIG = ("pytest.ini", ".pytest.ini")  # pytest's config even when empty
 INI_SECTIONS = ("pytest", "tool:pytest")
@@ -170,15 +172,64 @@ class ResultCache:
     def save(self) -> None:
         """Write the verdicts; a cache that cannot be written (a read-only .git, a file
         where its folder belongs) is only a slower next run, never a failed gate."""
-        text = json.dumps({"version": FORMAT_VERSION, "entries": self.entries}, sort_keys=True)
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(
-                dir=self.path.parent, prefix=".mutation-", suffix=".tmp"
-            )
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temporary, self.path)
+        _save(self.path, {"version": FORMAT_VERSION, "entries": self.entries})
+
+
+def _save(path: Path, data: object, sort_keys: bool = True) -> None:
+    """`data` as JSON at `path`, whole or not at all; nothing when it cannot be written."""
+    text = json.dumps(data, sort_keys=sort_keys)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".mutation-", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+
+
+class LeftOutTests:
+    """The tests an earlier run had to leave out (they fail under mutmut, not in the
+    user's tree), so that the next run leaves them out from its first round instead of
+    finding them again: on structlog's suite that search is a round of mutmut and two
+    more runs of the suite, half of a cold check.
+
+    Whether a test fails under mutmut depends on the functions mutmut replaces with its
+    trampolines (the extra frames of a stack-depth assertion, a class that no longer
+    pickles, a caller's name read from the stack), so tests are remembered for one set of
+    mutated functions: a later change to the same functions (new mutants, not cached)
+    leaves them out at once. A test is remembered while its test file, the suite's setup
+    (conftest files, pytest config), mutmut's version and the config are unchanged. One
+    remembered that would now pass under mutmut can only leave a mutant unkilled (a
+    survivor more, never a kill more); the report lists every test left out."""
+
+    def __init__(
+        self, cache_dir: Path, salt: str, suite: TestSuite, functions: Iterable[str]
+    ) -> None:
+        self.path = cache_dir / LEFT_OUT_FILE
+        self.key = _sha([salt, suite.setup_hash, sorted(set(functions))])
+        self.root = suite.root
+        self.entries: dict[str, Any] = {}
+
+    def _file_hash(self, test: str) -> str:
+        return content_hash(self.root, [test.split("::", 1)[0]])
+
+    def load(self) -> list[str]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        entries = data.get("entries") if isinstance(data, dict) else None
+        if not isinstance(entries, dict):
+            return []
+        self.entries = {k: v for k, v in entries.items() if isinstance(v, dict)}
+        tests = self.entries.get(self.key, {})
+        return sorted(t for t, found in tests.items() if found == self._file_hash(t))
+
+    def save(self, tests: Iterable[str]) -> None:
+        """These tests for this set of functions, the latest LEFT_OUT_KEPT sets kept."""
+        self.entries.pop(self.key, None)
+        self.entries[self.key] = {t: self._file_hash(t) for t in tests}
+        kept = dict(list(self.entries.items())[-LEFT_OUT_KEPT:])
+        _save(self.path, {"entries": kept}, sort_keys=False)  # oldest first
 
 
 def _valid(entry: Any) -> bool:

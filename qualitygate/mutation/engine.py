@@ -36,7 +36,7 @@ from qualitygate.mutation import (
     seed,
 )
 from qualitygate.mutation.budget import Budget
-from qualitygate.mutation.cache import ResultCache, TestSuite
+from qualitygate.mutation.cache import LeftOutTests, ResultCache, TestSuite
 from qualitygate.mutation.generation_cache import GenerationCache
 from qualitygate.mutation.model import (
     UNDETECTED,
@@ -439,6 +439,7 @@ class _Stage:
         probed: Mapping[str, Mapping[str, Any]],
         progress: Progress | None,
         statistics: Mapping[str, Any] | None,
+        left_out: Sequence[str] = (),
     ) -> tuple[MutmutResults, tuple[str, ...]]:
         table = self.prepared()
         generated = {p: f["generated"] for p, f in probed.items() if "generated" in f}
@@ -457,7 +458,7 @@ class _Stage:
             seed=statistics,
         )
         base = _progress_base(cached, len(misses) + len(cached))
-        return run_mutants(job, self.session, base, progress)
+        return run_mutants(job, self.session, base, progress, left_out)
 
 
 def _outcome(
@@ -534,15 +535,27 @@ def run_mutation(
             fresh: list[Mutant] = []
             excluded: tuple[str, ...] = ()
             if misses:
+                salt = f"{stage.salt}\0{request.config_key}"
+                functions = (s.function for s in scoped.mutants)  # mutmut's trampolines
+                left = LeftOutTests(request.cache_dir, salt, suite, functions)
+                remembered = left.load()
                 statistics = seed.seed(misses, plan.sources, plan.user, request.test_map)
+                statistics = seed.without(statistics, remembered)
                 where = "from the coverage run" if statistics else "by mutmut"
+                if remembered:
+                    count = len(remembered)
+                    steps(
+                        f"Mutation: leaving out {count} test{'s' * (count != 1)} that "
+                        "failed under mutmut in an earlier run"
+                    )
                 steps(
                     f"Mutation: test statistics {where}, "
                     f"then {len(misses)} mutants ({len(hits)} cached)"
                 )
                 results, excluded = stage.run(
-                    misses, list(hits.values()), probed, progress, statistics
+                    misses, list(hits.values()), probed, progress, statistics, remembered
                 )
+                left.save(excluded)
                 fresh = [_mutant(spec, results) for spec in misses]
                 cache.store({s.name: s for s in misses}, fresh, suite)
     cache.prune()

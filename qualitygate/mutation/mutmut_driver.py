@@ -486,6 +486,10 @@ def _run(arguments: list[str], seed: dict[str, Any] | None = None) -> None:
     from mutmut.__main__ import cli
 
     keep_parameters()
+    configuration = sys.modules.get("mutmut.configuration")
+    reset = getattr(configuration, "reset_config", None)
+    if callable(reset):  # read again: the round's config may be newer than the probe's
+        reset()
     if seed is not None and callable(getattr(mutmut.__main__, "collect_or_load_stats", None)):
         mutmut.__main__.collect_or_load_stats = _seeded(seed)
     original = getattr(mutmut.__main__, "get_mutant_runner")  # noqa: B009 (not exported)

@@ -200,12 +200,22 @@ def _retry_timeouts(
 
 
 def run_mutants(
-    job: MutmutJob, session: MutmutSession, base: ProgressBase, progress: Progress | None
+    job: MutmutJob,
+    session: MutmutSession,
+    base: ProgressBase,
+    progress: Progress | None,
+    left_out: Sequence[str] = (),
 ) -> tuple[MutmutResults, tuple[str, ...]]:
     """Verdicts for job.names, and the tests that had to be left out to get them.
 
-    `session` has the round-0 config and mutants/ in place; it is closed here."""
-    excluded: list[str] = []
+    `session` has the round-0 config and mutants/ in place; it is closed here.
+    `left_out`: tests left out from the first round on (an earlier run found them)."""
+    excluded: list[str] = list(left_out)
+    if excluded:  # the round-0 config with them left out; mutants/ stays as it is
+        args = mutmut_config.pytest_args_of(job.table, excluded)
+        mutmut_config.write_settings(
+            job.workspace.project, {**job.table, "pytest_add_cli_args": args}
+        )
     attempt = Attempt()
     round = 0
     while round < MAX_ROUNDS:

@@ -98,3 +98,19 @@ def seed(
     if not used <= test_map.durations.keys() or any(t.startswith("../") for t in used):
         return None
     return {"tests": tests, "durations": {test: test_map.durations[test] for test in sorted(used)}}
+
+
+def without(found: dict[str, Any] | None, left_out: Sequence[str]) -> dict[str, Any] | None:
+    """The seed with `left_out` tests taken out, as mutmut's own statistics run would not
+    have run them; a function left with no test has none."""
+    if found is None or not left_out:
+        return found
+    gone = set(left_out)
+    tests = {
+        key: kept
+        for key, ids in found["tests"].items()
+        if (kept := [t for t in ids if t not in gone])
+    }
+    used = {test for ids in tests.values() for test in ids}
+    durations = {test: seconds for test, seconds in found["durations"].items() if test in used}
+    return {"tests": tests, "durations": durations}

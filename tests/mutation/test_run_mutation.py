@@ -148,6 +148,69 @@ def test_a_test_failing_only_under_mutmut_is_excluded_and_named(tmp_path: Path) 
     assert snapshot(root) == before
 
 
+CALLER_NAME = textwrap.dedent("""
+    import inspect
+
+
+    def caller_name():
+        return inspect.stack()[1].function.upper()
+
+
+    def double(x):
+        return x * 2
+    """)
+CALLER_NAME_TESTS = textwrap.dedent("""
+    from app.calc import caller_name, double
+
+
+    def test_caller_name():
+        assert caller_name() == "TEST_CALLER_NAME"
+
+
+    def test_double():
+        assert double(3) == 6
+    """)
+
+
+def test_tests_left_out_are_remembered_until_their_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A later change to the same functions (new mutants, not cached) leaves out from its
+    first round the tests an earlier run had to leave out, instead of finding them again
+    (a round of mutmut and runs of the suite): the same verdicts and the same tests left
+    out as a run that remembers nothing. Other functions mutated, or a changed test file:
+    looked at again."""
+    from qualitygate.mutation import runner
+
+    searched: list[int] = []
+    real = runner._left_out
+    monkeypatch.setattr(runner, "_left_out", lambda *a: searched.append(1) or real(*a))  # a spy
+    files = {"app/calc.py": CALLER_NAME, "tests/test_calc.py": CALLER_NAME_TESTS}
+    root = calc_project(tmp_path, files)
+    cache, left_out = tmp_path / "cache", ("tests/test_calc.py::test_caller_name",)
+    lines = {"app/calc.py": {5, 9}}
+    assert run_mutation(request(root, lines, cache)).excluded_tests == left_out
+    assert searched == [1]
+    write(root, {"app/calc.py": CALLER_NAME.replace(".upper()", ".strip().upper()")})
+    commit(root, "the same functions, other mutants")
+    said: list[str] = []
+    remembered = run_mutation(request(root, lines, cache), steps=said.append)
+    assert searched == [1] and remembered.excluded_tests == left_out
+    assert remembered.executed == len(remembered.mutants) - 2  # line 9's two are cached
+    assert "Mutation: leaving out 1 test that failed under mutmut in an earlier run" in said
+    fresh = run_mutation(request(root, lines, tmp_path / "fresh"))
+    assert searched == [1, 1] and fresh.excluded_tests == left_out
+    assert [(m.line, m.status, m.diff) for m in remembered.mutants] == [
+        (m.line, m.status, m.diff) for m in fresh.mutants
+    ]
+    only_double = run_mutation(request(root, {"app/calc.py": {9}}, tmp_path / "cache2"))
+    assert only_double.excluded_tests == ()  # caller_name not mutated: the test passes
+    write(root, {"tests/test_calc.py": CALLER_NAME_TESTS + "# changed\n"})
+    commit(root, "the test file changes")
+    again = run_mutation(request(root, lines, cache))
+    assert searched == [1, 1, 1] and again.excluded_tests == left_out
+
+
 def test_a_test_hanging_only_under_mutmut_is_stopped_and_excluded(tmp_path: Path) -> None:
     hanging = textwrap.dedent("""
         import os

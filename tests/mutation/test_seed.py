@@ -283,3 +283,17 @@ def test_a_test_outside_the_project_is_not_seeded() -> None:
     outside = "../lib/tests/test_m.py::test_f"
     test_map = _map({outside}, {1, 2, 5}, {outside: 0.2})
     assert seeding.seed([F], {"app/m.py": SOURCE}, {}, test_map) is None
+
+
+def test_a_seed_without_the_tests_left_out() -> None:
+    """Tests left out from the first round are out of the seed too, as mutmut's own
+    statistics run would not have run them; a function left with none has none."""
+    found = {
+        "tests": {"app.calc.x_a": ["t::one", "t::two"], "app.calc.x_b": ["t::two"]},
+        "durations": {"t::one": 0.1, "t::two": 0.2},
+    }
+    assert seeding.without(found, ["t::two"]) == {
+        "tests": {"app.calc.x_a": ["t::one"]},
+        "durations": {"t::one": 0.1},
+    }
+    assert seeding.without(found, []) is found and seeding.without(None, ["t::two"]) is None
