@@ -481,10 +481,26 @@ def keep_parameters() -> None:
     MarkDecorator.with_args = with_args  # type: ignore[method-assign]
 
 
+TOOLS_HOLD = "qualitygate: held by the test tools: "  # runner.TOOLS_HOLD
+
+
+def held_by_the_tools(arguments: list[str]) -> list[str]:
+    """The mutants' modules already imported before any test runs: by pytest, mutmut or
+    a pytest plugin (pluggy is pytest's own). The tests would call that copy, never the
+    mutants mutmut writes, so every mutant would look untested or surviving."""
+    names = [a for a in arguments if "__mutmut_" in a]
+    modules = {name.partition("__mutmut_")[0].rpartition(".")[0] for name in names}
+    return sorted(m for m in modules if m in sys.modules)
+
+
 def _run(arguments: list[str], seed: dict[str, Any] | None = None) -> None:
     import mutmut.__main__
     from mutmut.__main__ import cli
 
+    held = held_by_the_tools(arguments)
+    if held:
+        print(TOOLS_HOLD + ", ".join(held), file=sys.stderr)
+        _exit(1)
     keep_parameters()
     configuration = sys.modules.get("mutmut.configuration")
     reset = getattr(configuration, "reset_config", None)

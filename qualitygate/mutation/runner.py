@@ -34,6 +34,7 @@ from qualitygate.mutation.workspace import Workspace
 MAX_ROUNDS = 3
 RETRY_ROUND = MAX_ROUNDS  # the round number of the timeout retry (its trace and log files)
 POLL_SECONDS = 0.5
+TOOLS_HOLD = "qualitygate: held by the test tools: "  # mutmut_driver.TOOLS_HOLD
 HINT = (
     "run again with --verbose to see mutmut's output, and --keep-workspace to keep "
     "the copy it ran in"
@@ -153,6 +154,15 @@ def _attempt(
     hung = diagnosis.Trace.read(trace).hung
     if hung:
         return Attempt(hanging=hung[0])
+    held = next((n for n in output.splitlines() if n.startswith(TOOLS_HOLD)), None)
+    if held is not None:
+        modules = held.removeprefix(TOOLS_HOLD)
+        raise ToolError(
+            f"{modules}: imported by pytest, mutmut or a pytest plugin before any test runs, "
+            "so the tests would call that copy and never a mutant",
+            "mutation testing cannot measure this package: leave its layer's "
+            "min_mutation_score unset",
+        )
     summary = mutmut_adapter.failure_summary(output)
     if "BadTestExecutionCommandsException" in output and job.seed is None:  # it could not
         # run what it collected (a seeded run is first retried without its seed)

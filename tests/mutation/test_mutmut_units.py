@@ -59,6 +59,20 @@ def test_a_frozen_heap_still_collects_what_comes_after_and_nests() -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_the_modules_the_test_tools_hold_are_named() -> None:
+    """A mutant's module already imported when mutmut starts (json here, pluggy for
+    pytest) is named; a module not imported yet is not."""
+    names = [
+        "run",
+        "--max-children",
+        "2",
+        "json.x_dumps__mutmut_1",
+        "json.xǁJSONDecoderǁdecode__mutmut_2",
+    ]
+    assert mutmut_driver.held_by_the_tools(names) == ["json"]
+    assert mutmut_driver.held_by_the_tools(["app_not_imported.calc.x_add__mutmut_1"]) == []
+
+
 def test_parametrize_values_that_are_iterators_are_kept_as_lists(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -460,3 +460,26 @@ def test_a_timeout_is_retried_with_twice_the_limit_before_it_counts(
     (spin,) = [f for f in report["files"] if f["path"] == "app/services/spin.py"]
     slow = [m for m in spin["mutants"] if "(x + 1)" in m["diff"]]
     assert [m["status"] for m in slow] == ["survived"], spin["mutants"]
+
+
+def test_a_package_the_test_tools_import_themselves_stops_the_gate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pluggy's own repository: pytest imports the package before any test runs, so the
+    tests call that copy and never a mutant; every mutant would read "no tests" (a 0%
+    score, a failure with the wrong reason). Here the package is named like iniconfig,
+    which pytest imports too. The gate must stop and say why."""
+    files = {
+        "pyproject.toml": (
+            '[tool.qualitygate]\nsource = ["src"]\nmin_diff_coverage = 0\n\n'
+            '[tool.qualitygate.layers.lib]\npaths = ["src/**"]\nmin_mutation_score = 10\n'
+        ),
+        "src/iniconfig/__init__.py": "def twice(x):\n    return x * 2\n",
+        "tests/test_it.py": "import iniconfig\n\n\ndef test_imports():\n    assert iniconfig\n",
+    }
+    root = make_repo(tmp_path / "r", files)
+    write(root, {"src/iniconfig/__init__.py": "def twice(x):\n    return x * 3\n"})
+    code, out, err = run_cli(root, "--base", "HEAD", capsys=capsys)
+    lines = err.strip().splitlines()
+    assert code == 3 and out == "" and len(lines) == 1, err
+    assert lines[0].startswith("qualitygate: error: iniconfig: imported by pytest"), err
