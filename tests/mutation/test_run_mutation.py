@@ -117,37 +117,6 @@ def test_cache_reuses_verdicts_until_a_killing_test_is_added(tmp_path: Path) -> 
     assert list((tmp_path / "cache" / "generated").iterdir()) == generated  # probe not rerun
 
 
-def test_a_test_failing_only_under_mutmut_is_excluded_and_named(tmp_path: Path) -> None:
-    calc = textwrap.dedent("""
-        import inspect
-
-
-        def caller_name():
-            return inspect.stack()[1].function.upper()
-
-
-        def double(x):
-            return x * 2
-        """)
-    tests = textwrap.dedent("""
-        from app.calc import caller_name, double
-
-
-        def test_caller_name():
-            assert caller_name() == "TEST_CALLER_NAME"
-
-
-        def test_double():
-            assert double(3) == 6
-        """)
-    root = calc_project(tmp_path, {"app/calc.py": calc, "tests/test_calc.py": tests})
-    before = snapshot(root)
-    outcome = run_mutation(request(root, {"app/calc.py": {5, 9}}, tmp_path / "cache"))
-    assert outcome.excluded_tests == ("tests/test_calc.py::test_caller_name",)
-    assert {(m.line, m.status) for m in outcome.mutants} == {(5, "no_tests"), (9, "killed")}
-    assert snapshot(root) == before
-
-
 CALLER_NAME = textwrap.dedent("""
     import inspect
 
@@ -170,6 +139,16 @@ CALLER_NAME_TESTS = textwrap.dedent("""
     def test_double():
         assert double(3) == 6
     """)
+
+
+def test_a_test_failing_only_under_mutmut_is_excluded_and_named(tmp_path: Path) -> None:
+    files = {"app/calc.py": CALLER_NAME, "tests/test_calc.py": CALLER_NAME_TESTS}
+    root = calc_project(tmp_path, files)
+    before = snapshot(root)
+    outcome = run_mutation(request(root, {"app/calc.py": {5, 9}}, tmp_path / "cache"))
+    assert outcome.excluded_tests == ("tests/test_calc.py::test_caller_name",)
+    assert {(m.line, m.status) for m in outcome.mutants} == {(5, "no_tests"), (9, "killed")}
+    assert snapshot(root) == before
 
 
 def test_tests_left_out_are_remembered_until_their_file_changes(
