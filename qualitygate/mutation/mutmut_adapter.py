@@ -25,6 +25,7 @@ from typing import Any
 from qualitygate.errors import ToolError
 from qualitygate.mutation import scope
 from qualitygate.mutation.model import FileMutants, MutantSpec, MutmutResults
+from qualitygate.mutation.mutmut_driver import TOOLS_HOLD
 from qualitygate.mutation.workspace import Workspace
 
 SUPPORTED = ("3.8.",)
@@ -163,6 +164,13 @@ def file_mutants(path: str, source: str, probed: Mapping[str, Any]) -> FileMutan
 def run_arguments(names: Sequence[str], workers: int) -> list[str]:
     """`mutmut run` arguments (after "run") for exactly these mutants."""
     return ["run", "--max-children", str(max(1, workers)), *sorted(names)]
+
+
+def held_by_the_tools(output: str) -> str | None:
+    """The mutants' modules the driver found imported before any test ran (its
+    `TOOLS_HOLD` line), or None."""
+    line = next((n for n in output.splitlines() if n.startswith(TOOLS_HOLD)), None)
+    return None if line is None else line.removeprefix(TOOLS_HOLD)
 
 
 def found_no_tests(output: str) -> bool:

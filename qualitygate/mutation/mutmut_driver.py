@@ -481,7 +481,7 @@ def keep_parameters() -> None:
     MarkDecorator.with_args = with_args  # type: ignore[method-assign]
 
 
-TOOLS_HOLD = "qualitygate: held by the test tools: "  # runner.TOOLS_HOLD
+TOOLS_HOLD = "qualitygate: held by the test tools: "  # read by mutmut_adapter
 
 
 def held_by_the_tools(arguments: list[str]) -> list[str]:

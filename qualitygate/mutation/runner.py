@@ -34,7 +34,6 @@ from qualitygate.mutation.workspace import Workspace
 MAX_ROUNDS = 3
 RETRY_ROUND = MAX_ROUNDS  # the round number of the timeout retry (its trace and log files)
 POLL_SECONDS = 0.5
-TOOLS_HOLD = "qualitygate: held by the test tools: "  # mutmut_driver.TOOLS_HOLD
 HINT = (
     "run again with --verbose to see mutmut's output, and --keep-workspace to keep "
     "the copy it ran in"
@@ -124,10 +123,15 @@ def _run_once(
             watcher.join()
 
 
-def _configure(job: MutmutJob, excluded: Sequence[str]) -> None:
-    """Config for a later round, and mutants/ as the probe left it (same mutants, same names)."""
+def _write_settings(job: MutmutJob, excluded: Sequence[str]) -> None:
+    """mutmut's config with `excluded` left out of every pytest run."""
     table = {**job.table, "pytest_add_cli_args": mutmut_config.pytest_args_of(job.table, excluded)}
     mutmut_config.write_settings(job.workspace.project, table)
+
+
+def _configure(job: MutmutJob, excluded: Sequence[str]) -> None:
+    """Config for a later round, and mutants/ as the probe left it (same mutants, same names)."""
+    _write_settings(job, excluded)
     shutil.rmtree(job.workspace.project / "mutants", ignore_errors=True)
     for path, generated in job.generated.items():
         mutmut_adapter.restore(job.workspace.project, path, generated)
@@ -154,9 +158,8 @@ def _attempt(
     hung = diagnosis.Trace.read(trace).hung
     if hung:
         return Attempt(hanging=hung[0])
-    held = next((n for n in output.splitlines() if n.startswith(TOOLS_HOLD)), None)
-    if held is not None:
-        modules = held.removeprefix(TOOLS_HOLD)
+    modules = mutmut_adapter.held_by_the_tools(output)
+    if modules is not None:
         raise ToolError(
             f"{modules}: imported by pytest, mutmut or a pytest plugin before any test runs, "
             "so the tests would call that copy and never a mutant",
@@ -222,10 +225,7 @@ def run_mutants(
     `left_out`: tests left out from the first round on (an earlier run found them)."""
     excluded: list[str] = list(left_out)
     if excluded:  # the round-0 config with them left out; mutants/ stays as it is
-        args = mutmut_config.pytest_args_of(job.table, excluded)
-        mutmut_config.write_settings(
-            job.workspace.project, {**job.table, "pytest_add_cli_args": args}
-        )
+        _write_settings(job, excluded)
     attempt = Attempt()
     round = 0
     while round < MAX_ROUNDS:
